@@ -1,0 +1,1 @@
+"""Replybase: the FastAPI service that wires ingest, indexes, gateways and drafters together."""

@@ -1,0 +1,13 @@
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: the same shape whether they sent an API key or a JWT."""
+
+    account_id: str
+    plan: str
+    scopes: frozenset[str]
+    user_id: str | None = None
+    api_key_id: str | None = None
+    login_session_id: str | None = None

@@ -1,0 +1,27 @@
+"""Builds the long-lived services from settings: once per process, in lifespan, the CLI or a worker."""
+
+import logging
+
+from app.auth.tokens import load_or_create_jwt_secret
+from app.config import Settings
+from app.db import create_db_engine
+from app.migrate import upgrade
+from app.ratelimit import AccountRateLimiter
+from app.state import Services, make_session_factory
+
+logger = logging.getLogger("replybase")
+
+
+def build_services(settings: Settings, *, migrate: bool = True) -> Services:
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.resolved_database_url)
+    if migrate:
+        upgrade(engine)
+    storage = settings.redis_url or "memory://"
+    return Services(
+        settings=settings,
+        engine=engine,
+        session_factory=make_session_factory(engine),
+        rate_limiter=AccountRateLimiter(storage, settings.rate_limit_window_seconds),
+        jwt_secret=load_or_create_jwt_secret(settings.jwt_secret, settings.data_dir),
+    )

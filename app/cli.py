@@ -1,0 +1,103 @@
+"""The `replybase` command: serve, worker, init, db upgrade, accounts set-plan. Calls services only."""
+
+import secrets
+from typing import Annotated
+
+import typer
+
+from app.config import get_settings
+
+cli = typer.Typer(help="Replybase: self-hosted WhatsApp automation API with an AI knowledge base.",
+                  no_args_is_help=True, add_completion=False)
+db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
+accounts_cli = typer.Typer(help="Manage accounts.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(accounts_cli, name="accounts")
+
+
+def _services():
+    from app.bootstrap import build_services
+
+    return build_services(get_settings())
+
+
+@cli.command()
+def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+    """Run the API (and its background worker) on HOST:PORT."""
+    import uvicorn
+
+    from app.main import create_app
+
+    typer.echo(f"Replybase API on http://{host}:{port}/api/v2 - docs at http://{host}:{port}/docs")
+    typer.echo("No key yet? In another shell run: replybase init")
+    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+
+
+@cli.command()
+def worker() -> None:
+    """Run background jobs in the foreground (for deployments that separate API and workers)."""
+    from app.jobs.worker import Worker
+
+    typer.echo("Replybase worker running; Ctrl-C stops it.")
+    try:
+        Worker(_services()).run_forever()
+    except KeyboardInterrupt:
+        pass
+
+
+@cli.command()
+def init(
+    plan: Annotated[str, typer.Option(help="free, growth or business")] = "free",
+    email: Annotated[str, typer.Option(help="The owner's login email")] = "",
+    password: Annotated[str, typer.Option(help="The owner's password (generated when omitted)")] = "",
+    name: Annotated[str, typer.Option(help="The account name")] = "My business",
+) -> None:
+    """Create an account, its owner and a full-access API key, and print the key."""
+    from app.accounts.service import set_plan
+    from app.apikeys.scopes import ALL_SCOPES
+    from app.apikeys.service import create_key
+    from app.auth.service import create_account_with_owner
+
+    services = _services()
+    email = email or f"owner-{secrets.token_hex(3)}@localhost.localdomain"
+    password = password or secrets.token_urlsafe(12)
+    with services.session_factory() as session:
+        account, user = create_account_with_owner(session, email=email, password=password, account_name=name)
+        set_plan(session, account.id, plan)
+        _key, secret = create_key(session, account.id, "Created by replybase init", list(ALL_SCOPES))
+        session.commit()
+    typer.echo(f"account_id: {account.id}\nplan:       {plan}\nlogin:      {email} / {password}")
+    typer.echo(f"api_key:    {secret}\n\nThe key is shown once; store it now, e.g. export MOLTFLOW_API_KEY={secret}")
+
+
+@db_cli.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all database migrations."""
+    from app.db import create_db_engine
+    from app.migrate import upgrade
+
+    settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    upgrade(create_db_engine(settings.resolved_database_url))
+    typer.echo("database is up to date")
+
+
+@accounts_cli.command("set-plan")
+def accounts_set_plan(account_id: str, plan: str) -> None:
+    """Move ACCOUNT_ID to PLAN (free, growth, business)."""
+    from app.accounts.service import set_plan
+    from app.errors import ReplybaseError
+
+    services = _services()
+    with services.session_factory() as session:
+        try:
+            set_plan(session, account_id, plan)
+        except ReplybaseError as exc:
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(code=1) from None
+        session.commit()
+    typer.echo(f"account {account_id} is now on the {plan} plan")
+
+
+def main() -> None:
+    cli()

@@ -1,0 +1,75 @@
+"""The typed dependency vocabulary every router uses."""
+
+from typing import Annotated
+
+from fastapi import Depends, Request, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from sqlmodel import Session
+
+from app.auth import service as auth_service
+from app.auth.principal import Principal
+from app.config import Settings
+from app.db import get_session
+from app.errors import Forbidden, RateLimited
+from app.state import Services
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def get_settings_dep(services: ServicesDep) -> Settings:
+    return services.settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+_api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key, `mf_...`")
+_bearer = HTTPBearer(auto_error=False, description="A JWT access token from /auth/login")
+
+
+def get_principal(
+    request: Request,
+    session: SessionDep,
+    services: ServicesDep,
+    api_key: Annotated[str | None, Security(_api_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> Principal:
+    """Authenticate the caller and count the request against the account's hourly budget."""
+    principal = auth_service.authenticate(session, services.jwt_secret, api_key=api_key,
+                                          bearer_token=bearer.credentials if bearer else None)
+    status = services.rate_limiter.hit(principal.account_id, services.settings.rate_limit_for(principal.plan))
+    request.state.rate_limit_headers = status.headers()
+    if not status.allowed:
+        raise RateLimited(f"Rate limit exceeded. Try again in {status.retry_after} seconds.",
+                          headers={"Retry-After": str(status.retry_after), **status.headers()})
+    return principal
+
+
+CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
+
+
+class MissingScope(Forbidden):
+    pass
+
+
+class Authenticator:
+    """A dependency that authenticates and requires one scope: `Annotated[Principal, Depends(Authenticator(...))]`."""
+
+    def __init__(self, scope: str) -> None:
+        self.scope = scope
+
+    def __call__(self, principal: CurrentPrincipal) -> Principal:
+        if self.scope not in principal.scopes:
+            raise MissingScope(f"This API key lacks the required scope: {self.scope}")
+        return principal
+
+
+def RequireScope(scope: str):  # noqa: N802 - reads as a type in signatures
+    """`principal: RequireScope("sessions:read")` authenticates the caller and checks the scope."""
+    return Annotated[Principal, Depends(Authenticator(scope))]

@@ -1,0 +1,114 @@
+"""Typed errors carrying their status code, rendered as {"detail": ...} by one set of handlers."""
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("replybase")
+
+
+class ReplybaseError(Exception):
+    status_code = 400
+    detail = "Bad request"
+    # True for refusals that must still record something (e.g. revoking a login on token reuse).
+    keeps_changes = False
+
+    def __init__(self, detail: str | None = None, headers: dict[str, str] | None = None) -> None:
+        self.detail = detail or self.detail
+        self.headers = headers
+        super().__init__(self.detail)
+
+
+class BadRequest(ReplybaseError):
+    status_code = 400
+
+
+class Unauthorized(ReplybaseError):
+    status_code = 401
+    detail = "Not authenticated"
+
+
+class Forbidden(ReplybaseError):
+    status_code = 403
+    detail = "Forbidden"
+
+
+class NotFound(ReplybaseError):
+    status_code = 404
+    detail = "Not Found"
+
+
+class Conflict(ReplybaseError):
+    status_code = 409
+    detail = "Conflict"
+
+
+class PayloadTooLarge(ReplybaseError):
+    status_code = 413
+
+
+class UnsupportedMediaType(ReplybaseError):
+    status_code = 415
+
+
+class Unprocessable(ReplybaseError):
+    status_code = 422
+
+
+class RateLimited(ReplybaseError):
+    status_code = 429
+
+
+class ServiceUnavailable(ReplybaseError):
+    status_code = 503
+
+
+class BadGateway(ReplybaseError):
+    status_code = 502
+
+
+def error_responses(*errors: type[ReplybaseError]) -> dict[int, dict]:
+    """OpenAPI `responses=` entries for the errors an endpoint can raise."""
+    return {
+        error.status_code: {"description": error.detail,
+                            "content": {"application/json": {"example": {"detail": error.detail}}}}
+        for error in errors
+    }
+
+
+def _clean_validation_errors(errors) -> list[dict]:
+    # Only loc/msg/type: echoing `input` back could return a password in the response body.
+    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors]
+
+
+async def _replybase_error(_request: Request, exc: ReplybaseError) -> JSONResponse:
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+
+async def _http_error(_request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _validation_error(_request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = exc.errors()
+    for error in errors:
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "invalid JSON")
+            return JSONResponse({"detail": f"Malformed JSON body: {reason}"}, status_code=400)
+    return JSONResponse({"detail": _clean_validation_errors(errors)}, status_code=422)
+
+
+async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
+    request_id = getattr(request.state, "request_id", "-")
+    logger.exception("unhandled error, request_id=%s", request_id, exc_info=exc)
+    return JSONResponse({"detail": "Internal server error"}, status_code=500, headers={"X-Request-ID": request_id})
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(ReplybaseError, _replybase_error)
+    app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(Exception, _unhandled_error)

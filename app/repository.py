@@ -1,0 +1,48 @@
+"""The one place tenant scoping lives: every domain query goes through `AccountScopedRepository`."""
+
+from typing import Generic, TypeVar
+
+from sqlmodel import Session, SQLModel, func, select
+from sqlmodel.sql.expression import SelectOfScalar
+
+from app.errors import NotFound
+
+Model = TypeVar("Model", bound=SQLModel)
+
+
+class AccountScopedRepository(Generic[Model]):
+    """Queries over one table, always filtered to one account; another account's row reads as missing."""
+
+    model: type[Model]
+    not_found_detail = "Not Found"
+
+    def __init__(self, session: Session, account_id: str) -> None:
+        self.session = session
+        self.account_id = account_id
+
+    def select(self) -> SelectOfScalar[Model]:
+        return select(self.model).where(self.model.account_id == self.account_id)
+
+    def get(self, id_) -> Model | None:
+        return self.session.exec(self.select().where(self.model.id == id_)).first()
+
+    def get_or_404(self, id_) -> Model:
+        row = self.get(id_)
+        if row is None:
+            raise NotFound(self.not_found_detail)
+        return row
+
+    def count(self) -> int:
+        statement = select(func.count()).select_from(self.model).where(self.model.account_id == self.account_id)
+        return int(self.session.exec(statement).one())
+
+    def add(self, row: Model) -> Model:
+        if row.account_id != self.account_id:
+            raise ValueError("row belongs to another account")
+        self.session.add(row)
+        self.session.flush()
+        return row
+
+    def delete(self, row: Model) -> None:
+        self.session.delete(row)
+        self.session.flush()

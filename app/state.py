@@ -1,0 +1,26 @@
+"""The long-lived parts of the service, built once per process and shared by requests and workers."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from app.config import Settings
+from app.ratelimit import AccountRateLimiter
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: Engine
+    session_factory: sessionmaker[Session]
+    rate_limiter: AccountRateLimiter
+    jwt_secret: str
+    # Components owned by domains (embedder, indexes, gateways, drafters), keyed by name.
+    components: dict[str, Any] = field(default_factory=dict)
+
+
+def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False)

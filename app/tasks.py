@@ -1,0 +1,1 @@
+"""Imports every domain's tasks module so their job handlers and periodic tasks are registered."""
