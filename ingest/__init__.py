@@ -1,0 +1,1 @@
+"""Document ingestion: parsers, chunking and embedders. A plain library: never imports `app`."""

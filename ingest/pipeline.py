@@ -1,0 +1,158 @@
+"""The database-free half of ingestion: parse -> chunk -> embed, with content-hash dedupe and progress."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from types import MappingProxyType
+
+import numpy as np
+
+from ingest.chunking import Chunk, chunk_sections
+from ingest.embedders import Embedder
+from ingest.parsers import ParsedDocument, ParseError, Section, normalise_whitespace, parse_document
+
+# step name ("parse", "chunk", "embed"), units done, units in total
+ProgressCallback = Callable[[str, int, int], None]
+
+_NO_VECTORS: Mapping[str, np.ndarray] = MappingProxyType({})
+
+
+def content_hash(text: str) -> str:
+    """sha256 hex of the text after Unicode (NFC) and whitespace normalisation, the key for embedding reuse."""
+    normalised = " ".join(unicodedata.normalize("NFC", text).split())
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+def document_hash(data: bytes) -> str:
+    """sha256 hex of the uploaded bytes, to recognise a file uploaded twice."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True)
+class EmbeddedChunk:
+    """A chunk with its content hash and its unit-length float32 vector."""
+
+    text: str
+    page: int | None
+    section: str | None
+    ordinal: int
+    content_hash: str
+    vector: np.ndarray
+
+
+@dataclass
+class IngestResult:
+    """The parsed document and its embedded chunks; `embedded` counts vectors computed, `reused` vectors reused."""
+
+    document: ParsedDocument
+    chunks: list[EmbeddedChunk]
+    embedded: int = 0
+    reused: int = 0
+
+
+class IngestPipeline:
+    """Turns uploaded bytes or a text snippet into embedded chunks; writing them anywhere is the caller's job."""
+
+    def __init__(self, embedder: Embedder, target_tokens: int = 200, overlap_tokens: int = 30, *,
+                 batch_size: int = 32, max_pages: int = 500, max_unpacked_bytes: int = 200 * 2**20) -> None:
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self.embedder = embedder
+        self.target_tokens = target_tokens
+        self.overlap_tokens = overlap_tokens
+        self.batch_size = batch_size
+        self.max_pages = max_pages
+        self.max_unpacked_bytes = max_unpacked_bytes
+
+    def run(self, data: bytes, *, known_vectors: Mapping[str, np.ndarray] = _NO_VECTORS,
+            progress: ProgressCallback | None = None) -> IngestResult:
+        """Parse `data` (format detected from content), chunk it and embed the chunks not in `known_vectors`."""
+        report = progress or _ignore
+        report("parse", 0, 1)
+        document = self.parse(data)
+        report("parse", 1, 1)
+        return self._finish(document, known_vectors, report)
+
+    def run_text(self, text: str, title: str | None = None, *, known_vectors: Mapping[str, np.ndarray] = _NO_VECTORS,
+                 progress: ProgressCallback | None = None) -> IngestResult:
+        """The same pipeline for a text snippet; its title becomes the heading of every chunk."""
+        report = progress or _ignore
+        report("parse", 0, 1)
+        body = normalise_whitespace(text)
+        if not body:
+            raise ParseError("the text is empty")
+        title = normalise_whitespace(title or "") or None
+        section = Section(text=body, page=None, heading_path=(title,) if title else ())
+        document = ParsedDocument(sections=[section], page_count=None, format="text", title=title)
+        report("parse", 1, 1)
+        return self._finish(document, known_vectors, report)
+
+    def parse(self, data: bytes) -> ParsedDocument:
+        """Step 1: bytes -> ParsedDocument; raises ParseError with a message for the uploader."""
+        return parse_document(data, max_pages=self.max_pages, max_unpacked_bytes=self.max_unpacked_bytes)
+
+    def chunk(self, document: ParsedDocument) -> list[Chunk]:
+        """Step 2: sections -> chunks that fit the embedder's input limit."""
+        self.embedder.warm_up()  # the tokenizer ships with the model
+        return chunk_sections(
+            document.sections, count_tokens=self.embedder.count_tokens, max_tokens=self.embedder.max_tokens,
+            target_tokens=self.target_tokens, overlap_tokens=self.overlap_tokens,
+        )
+
+    def embed(self, chunks: list[Chunk], *, known_vectors: Mapping[str, np.ndarray] = _NO_VECTORS,
+              progress: ProgressCallback | None = None) -> list[EmbeddedChunk]:
+        """Step 3: vectors for `chunks`, reusing `known_vectors` and computing each distinct new text once."""
+        report = progress or _ignore
+        hashes = [content_hash(chunk.text) for chunk in chunks]
+        vectors: dict[str, np.ndarray] = {}
+        missing: dict[str, str] = {}  # hash -> text, insertion-ordered so batches follow the document
+        for chunk, key in zip(chunks, hashes):
+            if key in known_vectors:
+                vectors[key] = self._checked(known_vectors[key], key)
+            elif key not in missing:
+                missing[key] = chunk.text
+
+        pending = list(missing.items())
+        batches = math.ceil(len(pending) / self.batch_size)
+        report("embed", 0, batches)
+        for number in range(batches):
+            batch = pending[number * self.batch_size:(number + 1) * self.batch_size]
+            computed = np.asarray(self.embedder.embed([text for _, text in batch]), dtype=np.float32)
+            if computed.ndim != 2 or computed.shape[0] != len(batch):
+                raise RuntimeError(f"embedder {self.embedder.name!r} returned {computed.shape} for {len(batch)} texts")
+            for (key, _), vector in zip(batch, computed):
+                vectors[key] = vector
+            report("embed", number + 1, batches)
+
+        return [
+            EmbeddedChunk(text=chunk.text, page=chunk.page, section=chunk.section, ordinal=chunk.ordinal,
+                          content_hash=key, vector=vectors[key])
+            for chunk, key in zip(chunks, hashes)
+        ]
+
+    def _finish(self, document: ParsedDocument, known_vectors: Mapping[str, np.ndarray],
+                report: ProgressCallback) -> IngestResult:
+        report("chunk", 0, 1)
+        chunks = self.chunk(document)
+        report("chunk", 1, 1)
+        embedded = self.embed(chunks, known_vectors=known_vectors, progress=report)
+        computed = len({chunk.content_hash for chunk in embedded} - known_vectors.keys())
+        return IngestResult(document=document, chunks=embedded, embedded=computed, reused=len(embedded) - computed)
+
+    def _checked(self, vector: np.ndarray, key: str) -> np.ndarray:
+        # A stored vector from another model would poison the index; fail instead of mixing them.
+        vector = np.asarray(vector, dtype=np.float32)
+        if vector.shape != (self.embedder.dimension,):
+            raise ValueError(
+                f"known vector for {key[:12]} has shape {vector.shape}, but {self.embedder.name!r} "
+                f"produces ({self.embedder.dimension},)"
+            )
+        return vector
+
+
+def _ignore(step: str, done: int, total: int) -> None:
+    pass
