@@ -5,6 +5,7 @@ import logging
 from app.auth.tokens import load_or_create_jwt_secret
 from app.config import Settings
 from app.db import create_db_engine
+from app.kb.components import attach_knowledge_base, resume_interrupted_documents
 from app.migrate import upgrade
 from app.ratelimit import AccountRateLimiter
 from app.state import Services, make_session_factory
@@ -13,15 +14,29 @@ logger = logging.getLogger("replybase")
 
 
 def build_services(settings: Settings, *, migrate: bool = True) -> Services:
+    # Every process that builds services may run jobs (`replybase worker` never imports app.main).
+    from app import tasks  # noqa: F401 - registers job handlers and periodic tasks
+
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = create_db_engine(settings.resolved_database_url)
     if migrate:
         upgrade(engine)
     storage = settings.redis_url or "memory://"
-    return Services(
+    services = Services(
         settings=settings,
         engine=engine,
         session_factory=make_session_factory(engine),
         rate_limiter=AccountRateLimiter(storage, settings.rate_limit_window_seconds),
         jwt_secret=load_or_create_jwt_secret(settings.jwt_secret, settings.data_dir),
     )
+    attach_knowledge_base(services)
+    return services
+
+
+def resume_interrupted_work(services: Services) -> None:
+    """Re-queue what a crash left half-done; called once when the API or a worker starts."""
+    with services.session_factory() as session:
+        resumed = resume_interrupted_documents(session)
+        session.commit()
+    if resumed:
+        logger.info("re-queued %d documents left processing", resumed)

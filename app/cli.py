@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from app.config import get_settings
+from app.kb.cli import kb_cli
 
 cli = typer.Typer(help="Replybase: self-hosted WhatsApp automation API with an AI knowledge base.",
                   no_args_is_help=True, add_completion=False)
@@ -13,9 +14,10 @@ db_cli = typer.Typer(help="Database migrations.", no_args_is_help=True)
 accounts_cli = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(accounts_cli, name="accounts")
+cli.add_typer(kb_cli, name="kb")
 
 
-def _services():
+def build_cli_services():
     from app.bootstrap import build_services
 
     return build_services(get_settings())
@@ -40,7 +42,7 @@ def worker() -> None:
 
     typer.echo("Replybase worker running; Ctrl-C stops it.")
     try:
-        Worker(_services()).run_forever()
+        Worker(build_cli_services()).run_forever()
     except KeyboardInterrupt:
         pass
 
@@ -58,7 +60,7 @@ def init(
     from app.apikeys.service import create_key
     from app.auth.service import create_account_with_owner
 
-    services = _services()
+    services = build_cli_services()
     email = email or f"owner-{secrets.token_hex(3)}@localhost.localdomain"
     password = password or secrets.token_urlsafe(12)
     with services.session_factory() as session:
@@ -88,7 +90,7 @@ def accounts_set_plan(account_id: str, plan: str) -> None:
     from app.accounts.service import set_plan
     from app.errors import ReplybaseError
 
-    services = _services()
+    services = build_cli_services()
     with services.session_factory() as session:
         try:
             set_plan(session, account_id, plan)

@@ -27,12 +27,39 @@ class Settings(BaseSettings):
 
     sandbox: bool = True
     allow_private_urls: bool = False
+    # Messaging gateways (app/gateways/); per-session config overrides the WAHA URL and key.
+    public_url: str = Field(default="", description="This service's public base URL, for gateway webhooks.")
+    waha_url: str = "http://127.0.0.1:3000"
+    waha_api_key: str = ""
+    waha_webhook_secret: str = ""
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"
+    meta_app_secret: str = ""
+    meta_verify_token: str = ""
+    gateway_timeout_seconds: float = 15.0
+    max_media_mb: int = 16
     max_upload_mb: int = 25
+    max_document_pages: int = 500
     run_workers: bool = Field(default=True, description="Run the job worker inside the API process.")
     worker_poll_seconds: float = 0.5
 
+    # Outreach: webhook delivery, scheduled and bulk messages.
+    webhook_timeout_seconds: float = 10.0
+    webhook_retry_hours: float = Field(default=24.0, description="Keep retrying a failed delivery this long.")
+    bulk_messages_per_minute: float = Field(default=20.0, gt=0, description="Bulk send pace per session.")
+
     embedding_provider: str = "sentence-transformers"
     embedding_model: str = "all-MiniLM-L6-v2"
+
+    # AI reply drafters (app/drafters/); prompts are Jinja files in prompts_dir.
+    prompts_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")
+    default_drafter: str = Field(default="extractive", description="extractive (offline) or openai")
+    extractive_semantic: bool = Field(default=False, description="Also rank sentences with the embedder (slower).")
+    llm_base_url: str = Field(default="https://api.openai.com/v1",
+                              description="Any OpenAI-compatible endpoint: OpenAI, Ollama, vLLM, llama.cpp")
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: str = ""
+    llm_timeout_seconds: float = Field(default=20.0, gt=0)
+    llm_max_retries: int = Field(default=2, ge=0, le=10)
 
     @property
     def resolved_database_url(self) -> str:

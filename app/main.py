@@ -8,33 +8,60 @@ from app import tasks  # noqa: F401 - registers job handlers
 from app.accounts.router import router as accounts_router
 from app.apikeys.router import router as apikeys_router
 from app.auth.router import router as auth_router
-from app.bootstrap import build_services
+from app.bootstrap import build_services, resume_interrupted_work
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.health import router as health_router
 from app.jobs.worker import Worker
+from app.kb.components import warm_up_knowledge_base
+from app.kb.router import router as kb_router
 from app.middleware import RequestContextMiddleware
 from app.sessions.router import router as sessions_router
 from app.state import Services
+from app.groups.router import router as groups_router
+from app.scheduled.router import router as scheduled_router
+from app.bulk.router import router as bulk_router
+from app.webhooks.router import router as webhooks_router
+from app.gateways.router import router as gateways_router
+from app.messages.router import router as messages_router
+from app.sandbox.router import router as sandbox_router
+from app.styles.router import router as styles_router
 
 API_PREFIX = "/api/v2"
-API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router)
+API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, kb_router,
+               webhooks_router, groups_router, scheduled_router, bulk_router)
+API_ROUTERS += (messages_router, sandbox_router, gateways_router)
+API_ROUTERS += (styles_router,)
 
 TAGS = [
     {"name": "Auth", "description": "Register, log in, refresh and log out (JWT)."},
     {"name": "Account", "description": "Your account, plan, limits and usage."},
     {"name": "API keys", "description": "Keys for scripts: scoped, shown once, stored hashed."},
     {"name": "Sessions", "description": "Connected WhatsApp numbers."},
+    {"name": "Messages", "description": "Send messages and read chats (chats are opt-in per session)."},
+    {"name": "Sandbox", "description": "Play the customer: inbound messages and status callbacks, no phone needed."},
+    {"name": "Gateways", "description": "Callbacks from WAHA and the Meta Cloud API, authenticated by signature."},
+    {"name": "Knowledge base", "description": "Documents the AI answers from: upload, inspect, search."},
+    {"name": "AI style profiles", "description": "How AI replies sound: tone, length, emoji, greeting, rules; "
+                                                 "written by hand or learned from your messages."},
+    {"name": "Webhooks", "description": "Signed event deliveries to your URLs, retried for 24 hours."},
+    {"name": "Custom groups", "description": "Contact lists for scheduled and bulk messages."},
+    {"name": "Scheduled messages", "description": "Messages sent later, once or on a cron schedule."},
+    {"name": "Bulk messages", "description": "One message to many recipients, paced per session."},
     {"name": "Health", "description": "Liveness and readiness."},
 ]
 
 
 def create_app(settings: Settings | None = None, services: Services | None = None) -> FastAPI:
     """The service; pass `services` to reuse ones built elsewhere (tests), else they are built on startup."""
+    settings = services.settings if services else settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
-        app.state.services = services or build_services(settings or get_settings())
+        app.state.services = services or build_services(settings)
+        if services is None:
+            warm_up_knowledge_base(app.state.services)
+            resume_interrupted_work(app.state.services)
         worker = Worker(app.state.services) if app.state.services.settings.run_workers else None
         if worker:
             worker.start()
@@ -53,6 +80,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
                     "Authenticate with `X-API-Key: mf_...` or `Authorization: Bearer <jwt>`.",
         openapi_tags=TAGS,
         lifespan=lifespan,
+        # The largest upload plus multipart overhead; bigger bodies get 413 before they are read.
+        max_body_size=(settings.max_upload_mb + 1) * 2**20,
     )
     app.add_middleware(RequestContextMiddleware)
     install_error_handlers(app)

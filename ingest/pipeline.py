@@ -17,6 +17,9 @@ from ingest.parsers import ParsedDocument, ParseError, Section, normalise_whites
 
 # step name ("parse", "chunk", "embed"), units done, units in total
 ProgressCallback = Callable[[str, int, int], None]
+# Given the content hashes of a document's chunks, the stored vectors of those already embedded.
+VectorLookup = Callable[[list[str]], Mapping[str, np.ndarray]]
+KnownVectors = Mapping[str, np.ndarray] | VectorLookup
 
 _NO_VECTORS: Mapping[str, np.ndarray] = MappingProxyType({})
 
@@ -68,7 +71,7 @@ class IngestPipeline:
         self.max_pages = max_pages
         self.max_unpacked_bytes = max_unpacked_bytes
 
-    def run(self, data: bytes, *, known_vectors: Mapping[str, np.ndarray] = _NO_VECTORS,
+    def run(self, data: bytes, *, known_vectors: KnownVectors = _NO_VECTORS,
             progress: ProgressCallback | None = None) -> IngestResult:
         """Parse `data` (format detected from content), chunk it and embed the chunks not in `known_vectors`."""
         report = progress or _ignore
@@ -77,7 +80,7 @@ class IngestPipeline:
         report("parse", 1, 1)
         return self._finish(document, known_vectors, report)
 
-    def run_text(self, text: str, title: str | None = None, *, known_vectors: Mapping[str, np.ndarray] = _NO_VECTORS,
+    def run_text(self, text: str, title: str | None = None, *, known_vectors: KnownVectors = _NO_VECTORS,
                  progress: ProgressCallback | None = None) -> IngestResult:
         """The same pipeline for a text snippet; its title becomes the heading of every chunk."""
         report = progress or _ignore
@@ -134,11 +137,13 @@ class IngestPipeline:
             for chunk, key in zip(chunks, hashes)
         ]
 
-    def _finish(self, document: ParsedDocument, known_vectors: Mapping[str, np.ndarray],
+    def _finish(self, document: ParsedDocument, known_vectors: KnownVectors,
                 report: ProgressCallback) -> IngestResult:
         report("chunk", 0, 1)
         chunks = self.chunk(document)
         report("chunk", 1, 1)
+        if callable(known_vectors):
+            known_vectors = known_vectors([content_hash(chunk.text) for chunk in chunks])
         embedded = self.embed(chunks, known_vectors=known_vectors, progress=report)
         computed = len({chunk.content_hash for chunk in embedded} - known_vectors.keys())
         return IngestResult(document=document, chunks=embedded, embedded=computed, reused=len(embedded) - computed)

@@ -18,10 +18,12 @@ from app.auth.service import create_account_with_owner
 from app.config import Settings
 from app.db import create_db_engine
 from app.jobs.worker import drain
+from app.kb.components import attach_knowledge_base
 from app.main import create_app
 from app.migrate import upgrade
 from app.ratelimit import AccountRateLimiter
 from app.state import Services
+from tests.servers.fixtures import fake_meta, fake_waha, media_host  # noqa: F401 - gateway fakes
 
 DATABASES = ["sqlite"] + (["postgresql"] if os.environ.get("REPLYBASE_TEST_DATABASE_URL") else [])
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "::1", "testserver"}
@@ -84,9 +86,11 @@ def services(engine, settings) -> Iterator[Services]:
     outer = connection.begin()
     factory = sessionmaker(bind=connection, class_=Session, expire_on_commit=False,
                            join_transaction_mode="create_savepoint")
-    yield Services(settings=settings, engine=engine, session_factory=factory,
-                   rate_limiter=AccountRateLimiter("memory://", settings.rate_limit_window_seconds),
-                   jwt_secret=settings.jwt_secret)
+    services = Services(settings=settings, engine=engine, session_factory=factory,
+                        rate_limiter=AccountRateLimiter("memory://", settings.rate_limit_window_seconds),
+                        jwt_secret=settings.jwt_secret)
+    attach_knowledge_base(services)  # the model itself loads once per test run, on first use
+    yield services
     outer.rollback()
     connection.close()
 

@@ -1,3 +1,6 @@
+from sqlmodel import Session, select
+
+from app.gateways.waha import waha_session_name
 from app.repository import AccountScopedRepository
 from app.sessions.models import WhatsAppSession
 
@@ -8,3 +11,17 @@ class SessionRepository(AccountScopedRepository[WhatsAppSession]):
 
     def list(self) -> list[WhatsAppSession]:
         return list(self.session.exec(self.select().order_by(WhatsAppSession.created_at)))
+
+
+def find_by_gateway_ref(session: Session, gateway: str, ref: str) -> WhatsAppSession | None:
+    """The session a gateway callback names (WAHA session name, Meta phone number id), in any account.
+
+    Not account-scoped on purpose: a gateway callback carries no API key, the signature authenticates it, and the
+    session it names is what tells us the account.
+    """
+    for wa_session in session.exec(select(WhatsAppSession).where(WhatsAppSession.gateway == gateway)):
+        if gateway == "waha" and waha_session_name(wa_session) == ref:
+            return wa_session
+        if gateway == "meta" and str(wa_session.config.get("phone_number_id")) == ref:
+            return wa_session
+    return None

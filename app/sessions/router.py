@@ -1,13 +1,17 @@
 from fastapi import APIRouter, status
 
-from app.deps import RequireScope, SessionDep
-from app.errors import Forbidden, NotFound, error_responses
+from app.accounts.plans import PlanLimitReached
+from app.deps import RequireScope, ServicesDep, SessionDep
+from app.errors import NotFound, error_responses
+from app.gateways.base import GatewayError, GatewayTimeout, NoQrCode
+from app.gateways.registry import UnknownGateway
 from app.sessions import service
-from app.sessions.schemas import SessionCreate, SessionPublic
+from app.sessions.schemas import QrCodePublic, SessionCreate, SessionPublic, SessionUpdate
 
 router = APIRouter(prefix="/sessions", tags=["Sessions"])
 SessionsRead = RequireScope("sessions:read")
 SessionsWrite = RequireScope("sessions:write")
+GATEWAY_ERRORS = (GatewayError, GatewayTimeout)
 
 
 @router.get("", response_model=list[SessionPublic])
@@ -17,31 +21,47 @@ def list_sessions(principal: SessionsRead, session: SessionDep):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionPublic,
-             responses=error_responses(Forbidden))
-def create_session(body: SessionCreate, principal: SessionsWrite, session: SessionDep):
-    """Create a new session."""
-    return service.create_session(session, principal, body)
+             responses=error_responses(PlanLimitReached, UnknownGateway, *GATEWAY_ERRORS))
+def create_session(body: SessionCreate, principal: SessionsWrite, session: SessionDep, services: ServicesDep):
+    """Create a new session on a gateway (sandbox by default, waha or meta)."""
+    return service.create_session(session, services, principal, body)
 
 
 @router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(NotFound))
-def get_session(session_id: str, principal: SessionsRead, session: SessionDep):
-    """Get session details."""
-    return service.get_session(session, principal.account_id, session_id)
+def get_session(session_id: str, principal: SessionsRead, session: SessionDep, services: ServicesDep):
+    """Get session details, with the status its gateway reports now."""
+    return service.refresh_session(session, services, principal.account_id, session_id)
 
 
-@router.post("/{session_id}/restart", response_model=SessionPublic, responses=error_responses(NotFound))
-def restart_session(session_id: str, principal: SessionsWrite, session: SessionDep):
+@router.patch("/{session_id}", response_model=SessionPublic, responses=error_responses(NotFound))
+def update_session(session_id: str, body: SessionUpdate, principal: SessionsWrite, session: SessionDep):
+    """Rename a session or turn its chats on or off."""
+    return service.update_session(session, principal.account_id, session_id, body)
+
+
+@router.get("/{session_id}/qr", response_model=QrCodePublic,
+            responses=error_responses(NotFound, NoQrCode, *GATEWAY_ERRORS))
+def get_qr(session_id: str, principal: SessionsRead, session: SessionDep, services: ServicesDep):
+    """The QR code to scan with WhatsApp to connect the session."""
+    wa_session, qr = service.get_qr(session, services, principal.account_id, session_id)
+    return QrCodePublic(session_id=wa_session.id, status=wa_session.status, mimetype=qr.mimetype, data=qr.data)
+
+
+@router.post("/{session_id}/restart", response_model=SessionPublic,
+             responses=error_responses(NotFound, *GATEWAY_ERRORS))
+def restart_session(session_id: str, principal: SessionsWrite, session: SessionDep, services: ServicesDep):
     """Restart a failed or stopped session."""
-    return service.set_status(session, principal.account_id, session_id, "working")
+    return service.restart_session(session, services, principal.account_id, session_id)
 
 
-@router.post("/{session_id}/stop", response_model=SessionPublic, responses=error_responses(NotFound))
-def stop_session(session_id: str, principal: SessionsWrite, session: SessionDep):
+@router.post("/{session_id}/stop", response_model=SessionPublic,
+             responses=error_responses(NotFound, *GATEWAY_ERRORS))
+def stop_session(session_id: str, principal: SessionsWrite, session: SessionDep, services: ServicesDep):
     """Stop a running session."""
-    return service.set_status(session, principal.account_id, session_id, "stopped")
+    return service.stop_session(session, services, principal.account_id, session_id)
 
 
 @router.delete("/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound))
-def delete_session(session_id: str, principal: SessionsWrite, session: SessionDep) -> None:
-    """Delete a session."""
-    service.delete_session(session, principal.account_id, session_id)
+def delete_session(session_id: str, principal: SessionsWrite, session: SessionDep, services: ServicesDep) -> None:
+    """Delete a session and its messages."""
+    service.delete_session(session, services, principal.account_id, session_id)

@@ -1,17 +1,45 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 SessionStatus = Literal["working", "stopped", "failed", "qr_code"]
+# Per-gateway config keys; the secret ones are accepted but never shown again.
+GATEWAY_CONFIG = {
+    "sandbox": {"required": (), "optional": ()},
+    "waha": {"required": (), "optional": ("base_url", "api_key", "session")},
+    "meta": {"required": ("phone_number_id", "access_token"), "optional": ()},
+}
 
 
 class SessionCreate(BaseModel):
     name: str = Field(min_length=1, max_length=200, examples=["My WhatsApp Session"])
-    gateway: str = Field(default="sandbox", examples=["sandbox"])
+    gateway: str = Field(default="sandbox", examples=["sandbox"], description="sandbox, waha or meta")
     phone_number: str | None = Field(default=None, pattern=r"^\d{6,15}$", examples=["1234567890"])
     chats_enabled: bool = True
-    config: dict = Field(default_factory=dict, description="Gateway settings, e.g. WAHA base_url or Meta ids")
+    config: dict[str, str] = Field(
+        default_factory=dict,
+        description="waha: base_url, api_key, session (all optional); meta: phone_number_id, access_token")
+
+    @model_validator(mode="after")
+    def _config_fits_gateway(self) -> "SessionCreate":
+        spec = GATEWAY_CONFIG.get(self.gateway)
+        if spec is None:
+            return self  # the service names the available gateways
+        missing = [key for key in spec["required"] if not self.config.get(key)]
+        unknown = sorted(set(self.config) - set(spec["required"]) - set(spec["optional"]))
+        if missing:
+            raise ValueError(f"the {self.gateway} gateway needs config keys: {', '.join(missing)}")
+        if unknown:
+            allowed = ", ".join(spec["required"] + spec["optional"]) or "none"
+            raise ValueError(f"unknown config keys for the {self.gateway} gateway: {', '.join(unknown)} "
+                             f"(allowed: {allowed})")
+        return self
+
+
+class SessionUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    chats_enabled: bool | None = None
 
 
 class SessionPublic(BaseModel):
@@ -22,3 +50,10 @@ class SessionPublic(BaseModel):
     gateway: str
     chats_enabled: bool
     created_at: datetime
+
+
+class QrCodePublic(BaseModel):
+    session_id: str
+    status: SessionStatus
+    mimetype: str = Field(examples=["image/png"])
+    data: str = Field(description="The QR code image, base64")

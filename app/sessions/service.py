@@ -1,18 +1,22 @@
-"""Session lifecycle. Flushes, never commits."""
+"""Session lifecycle over the session's gateway. Flushes, never commits."""
 
-import secrets
+import logging
 
 from sqlmodel import Session
 
 from app.accounts.plans import require_below_limit
 from app.auth.principal import Principal
 from app.common import utcnow
-from app.errors import Unprocessable
+from app.errors import ReplybaseError
+from app.gateways.base import GatewayState, QrCode
+from app.gateways.registry import get_gateway
 from app.sessions.models import WhatsAppSession
 from app.sessions.repository import SessionRepository
-from app.sessions.schemas import SessionCreate
+from app.sessions.schemas import SessionCreate, SessionUpdate
+from app.state import Services
+from app.webhooks.service import emit_event
 
-GATEWAYS = ("sandbox",)
+logger = logging.getLogger("replybase.sessions")
 
 
 def list_sessions(session: Session, account_id: str) -> list[WhatsAppSession]:
@@ -23,26 +27,90 @@ def get_session(session: Session, account_id: str, session_id: str) -> WhatsAppS
     return SessionRepository(session, account_id).get_or_404(session_id)
 
 
-def create_session(session: Session, principal: Principal, body: SessionCreate) -> WhatsAppSession:
+def apply_gateway_status(session: Session, wa_session: WhatsAppSession, status: str,
+                         phone_number: str | None = None) -> WhatsAppSession:
+    """Store a status the gateway reported; a change is announced as a session.status event."""
+    previous = wa_session.status
+    wa_session.status = status
+    wa_session.phone_number = phone_number or wa_session.phone_number
+    wa_session.updated_at = utcnow()
+    session.add(wa_session)
+    session.flush()
+    if status != previous:
+        emit_event(session, wa_session.account_id, "session.status",
+                   {"id": wa_session.id, "name": wa_session.name, "gateway": wa_session.gateway,
+                    "status": status, "previous_status": previous, "phone_number": wa_session.phone_number})
+    return wa_session
+
+
+def create_session(session: Session, services: Services, principal: Principal,
+                   body: SessionCreate) -> WhatsAppSession:
+    """Create a session on its gateway; a gateway that cannot be reached is a 502/504 and nothing is stored."""
     repository = SessionRepository(session, principal.account_id)
-    if body.gateway not in GATEWAYS:
-        raise Unprocessable(f"unknown gateway {body.gateway!r}; available: {', '.join(GATEWAYS)}")
+    gateway = get_gateway(services, body.gateway)
     require_below_limit(principal.plan, "sessions", repository.count())
     wa_session = WhatsAppSession(account_id=principal.account_id, name=body.name, gateway=body.gateway,
-                                 phone_number=body.phone_number or "1555" + f"{secrets.randbelow(10**7):07d}",
-                                 chats_enabled=body.chats_enabled, config=body.config, status="working")
-    return repository.add(wa_session)
+                                 phone_number=body.phone_number, chats_enabled=body.chats_enabled,
+                                 config=dict(body.config), status="stopped")
+    repository.add(wa_session)
+    state = gateway.start(wa_session)
+    return apply_gateway_status(session, wa_session, state.status, state.phone_number)
 
 
-def set_status(session: Session, account_id: str, session_id: str, status: str) -> WhatsAppSession:
+def refresh_session(session: Session, services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+    """The session with its status as the gateway sees it now; the stored one when the gateway is unreachable."""
     wa_session = get_session(session, account_id, session_id)
-    wa_session.status = status
+    try:
+        state = get_gateway(services, wa_session.gateway).status(wa_session)
+    except ReplybaseError as exc:
+        logger.warning("session %s: status check failed: %s", wa_session.id, exc.detail)
+        return wa_session
+    return apply_gateway_status(session, wa_session, state.status, state.phone_number)
+
+
+def _lifecycle(session: Session, services: Services, account_id: str, session_id: str, action: str):
+    wa_session = get_session(session, account_id, session_id)
+    gateway = get_gateway(services, wa_session.gateway)
+    try:
+        state: GatewayState = getattr(gateway, action)(wa_session)
+    except ReplybaseError as exc:
+        # The gateway failed: remember the session as failed, and keep that even though the request errors.
+        apply_gateway_status(session, wa_session, "failed")
+        exc.keeps_changes = True
+        raise
+    return apply_gateway_status(session, wa_session, state.status, state.phone_number)
+
+
+def restart_session(session: Session, services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+    return _lifecycle(session, services, account_id, session_id, "restart")
+
+
+def stop_session(session: Session, services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+    return _lifecycle(session, services, account_id, session_id, "stop")
+
+
+def update_session(session: Session, account_id: str, session_id: str, body: SessionUpdate) -> WhatsAppSession:
+    wa_session = get_session(session, account_id, session_id)
+    for field, value in body.model_dump(exclude_unset=True, exclude_none=True).items():
+        setattr(wa_session, field, value)
     wa_session.updated_at = utcnow()
     session.add(wa_session)
     session.flush()
     return wa_session
 
 
-def delete_session(session: Session, account_id: str, session_id: str) -> None:
+def get_qr(session: Session, services: Services, account_id: str, session_id: str) -> tuple[WhatsAppSession,
+                                                                                              QrCode]:
+    wa_session = get_session(session, account_id, session_id)
+    return wa_session, get_gateway(services, wa_session.gateway).qr(wa_session)
+
+
+def delete_session(session: Session, services: Services, account_id: str, session_id: str) -> None:
+    """Delete the session and its messages; a gateway that cannot be told is logged, not fatal."""
     repository = SessionRepository(session, account_id)
-    repository.delete(repository.get_or_404(session_id))
+    wa_session = repository.get_or_404(session_id)
+    try:
+        get_gateway(services, wa_session.gateway).delete(wa_session)
+    except ReplybaseError as exc:
+        logger.warning("session %s deleted here but not on its gateway: %s", wa_session.id, exc.detail)
+    repository.delete(wa_session)

@@ -1,16 +1,20 @@
 """The authorization matrix: every /api/v2 route, every way a caller can be wrong."""
 
 import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from fastapi.routing import APIRoute
 
+from app.accounts.service import set_plan
 from app.apikeys.scopes import ALL_SCOPES
 from app.auth import tokens
 from app.deps import Authenticator
 from app.main import API_PREFIX, API_ROUTERS
 
 PUBLIC_PREFIXES = ("/api/v2/auth/register", "/api/v2/auth/login", "/api/v2/auth/refresh")
+# Gateway callbacks carry no API key: their signatures authenticate them (tests/app/gateways).
+PUBLIC_PREFIXES += ("/api/v2/gateways/",)
 
 
 def protected_routes():
@@ -56,7 +60,76 @@ def make_api_key(client, tenant) -> str:
     return response.json()["id"]
 
 
+def make_document(client, tenant) -> str:
+    response = client.post("/api/v2/ai/knowledge-base/text", json={"title": "t", "text": "Open daily."},
+                           headers=tenant.headers)
+    return response.json()["id"]
+
+
+def make_chunk(client, tenant) -> str:
+    from app.jobs.worker import drain
+
+    document_id = make_document(client, tenant)
+    drain(client.app.state.services)
+    chunks = client.get(f"/api/v2/ai/knowledge-base/documents/{document_id}/chunks", headers=tenant.headers)
+    return str(chunks.json()[0]["id"])
+
+
+def make_chat(client, tenant) -> str:
+    session_id = make_session(client, tenant)
+    response = client.post("/api/v2/messages/send", headers=tenant.headers,
+                           json={"session_id": session_id, "phone": "15551234567", "message": "matrix"})
+    assert response.status_code == 200, response.text
+    return "15551234567@c.us"
+
+
+def make_webhook(client, tenant) -> str:
+    response = client.post("/api/v2/webhooks", json={"url": "http://127.0.0.1:9/h", "events": ["message.sent"]},
+                           headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def make_group(client, tenant) -> str:
+    response = client.post("/api/v2/custom-groups", json={"name": "matrix", "phones": ["15551234567"]},
+                           headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def make_scheduled_message(client, tenant) -> str:
+    response = client.post("/api/v2/scheduled-messages", headers=tenant.headers, json={
+        "session_id": make_session(client, tenant), "phone": "15551234567", "message": "matrix",
+        "scheduled_at": (datetime.now(UTC) + timedelta(hours=1)).isoformat()})
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def make_bulk_job(client, tenant) -> str:
+    with client.app.state.services.session_factory() as session:  # bulk needs the Growth plan
+        set_plan(session, tenant.account_id, "growth")
+        session.commit()
+    response = client.post("/api/v2/messages/bulk", headers=tenant.headers, json={
+        "session_id": make_session(client, tenant), "phones": ["15551234567"], "message": "matrix"})
+    assert response.status_code == 202, response.text
+    return response.json()["id"]
+
+
+def make_style_profile(client, tenant) -> str:
+    response = client.post("/api/v2/ai/style-profiles", json={"name": "matrix"}, headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
 RESOURCE_FACTORIES = {
+    "/api/v2/ai/style-profiles/{profile_id}": make_style_profile,
+    "/api/v2/scheduled-messages/{scheduled_id}": make_scheduled_message,
+    "/api/v2/messages/bulk/{bulk_job_id}": make_bulk_job,
+    "/api/v2/webhooks/{webhook_id}": make_webhook,
+    "/api/v2/custom-groups/{group_id}": make_group,
+    "/api/v2/messages/chats/{chat_id}": make_chat,
+    "/api/v2/ai/knowledge-base/documents/{document_id}": make_document,
+    "/api/v2/ai/knowledge-base/chunks/{chunk_id}": make_chunk,
     "/api/v2/sessions/{session_id}": make_session,
     "/api/v2/api-keys/{key_id}": make_api_key,
 }

@@ -1,0 +1,60 @@
+"""The rules that decide whether the bot may answer a chat at all, before any retrieval or model call."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from app.autoreply.models import AutoReplySettings, ChatState
+from app.autoreply.repository import ConversationRepository, ReplyRepository
+from app.autoreply.schemas import DAYS
+from app.messages.models import Message
+
+GROUP_SUFFIX = "@g.us"
+
+
+def is_group(chat_id: str) -> bool:
+    return chat_id.endswith(GROUP_SUFFIX)
+
+
+def _listed(entries: list[str], message: Message) -> bool:
+    return message.phone in entries or message.chat_id in entries
+
+
+def within_business_hours(config: AutoReplySettings, now: datetime) -> bool:
+    """True when no hours are set, or `now` falls in one of today's open ranges (in the configured zone)."""
+    hours = config.business_hours or {}
+    if not hours.get("days"):
+        return True
+    local = now.astimezone(ZoneInfo(hours.get("timezone", "UTC")))
+    clock = local.strftime("%H:%M")
+    return any(start <= clock < end for start, end in hours["days"].get(DAYS[local.weekday()], []))
+
+
+def skip_reason(config: AutoReplySettings, state: ChatState, message: Message, *, conversation: ConversationRepository,
+                replies: ReplyRepository, session_phone: str | None, now: datetime) -> str | None:
+    """Why the bot must stay quiet on this message, or None when it may answer."""
+    if _listed(config.block_list, message):
+        return "blocked"
+    if config.allow_list and not _listed(config.allow_list, message):
+        return "not on the allow list"
+    if is_group(message.chat_id):
+        allowed_group = message.chat_id in config.allow_list
+        if config.ignore_groups and not allowed_group:
+            return "group chat"
+        if config.mention_only and not (session_phone and f"@{session_phone}" in message.text):
+            return "group message without a mention"
+    if state.handoff_open:
+        return "handed off to a human"
+    if state.paused_until and state.paused_until > now:
+        return "paused"
+    last_human = conversation.last_human_reply_at(message.session_id, message.chat_id)
+    if last_human and config.human_pause_minutes and now - last_human < timedelta(minutes=config.human_pause_minutes):
+        return "a person at the business replied recently"
+    first = conversation.first(message.session_id, message.chat_id)
+    started_by_business = first is not None and first.direction == "out" and first.origin != "autoreply"
+    if started_by_business and not (state.resumed_at and state.resumed_at >= first.timestamp):
+        return "the business started this chat"
+    sent_last_hour = replies.count_since(message.session_id, message.chat_id, ("sent", "handoff"),
+                                         now - timedelta(hours=1))
+    if sent_last_hour >= config.max_replies_per_chat_per_hour:
+        return "reply limit for this chat reached"
+    return None

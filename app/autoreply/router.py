@@ -1,0 +1,71 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from app.autoreply import preview as preview_service
+from app.autoreply import replies, service
+from app.autoreply.schemas import (ApproveRequest, AutoReplyConfig, AutoReplyPublic, ChatStatePublic, PauseRequest,
+                                   PreviewRequest, PreviewResponse, ReplyPage, ReplyPublic)
+from app.deps import RequireScope, ServicesDep, SessionDep
+from app.errors import Conflict, NotFound, error_responses
+
+router = APIRouter(prefix="/ai", tags=["Auto-reply"])
+AiRead = RequireScope("ai:read")
+AiWrite = RequireScope("ai:write")
+
+
+@router.get("/auto-reply/{session_id}", response_model=AutoReplyPublic, responses=error_responses(NotFound))
+def get_auto_reply(session_id: str, principal: AiRead, session: SessionDep):
+    """The session's auto-reply settings (defaults until first saved)."""
+    return service.get_settings(session, principal.account_id, session_id)
+
+
+@router.put("/auto-reply/{session_id}", response_model=AutoReplyPublic, responses=error_responses(NotFound))
+def put_auto_reply(session_id: str, body: AutoReplyConfig, principal: AiWrite, session: SessionDep):
+    """Replace the session's auto-reply settings."""
+    return service.put_settings(session, principal.account_id, session_id, body)
+
+
+@router.post("/auto-reply/{session_id}/chats/{chat_id}/pause", response_model=ChatStatePublic,
+             responses=error_responses(NotFound))
+def pause_chat(session_id: str, chat_id: str, principal: AiWrite, session: SessionDep,
+               body: PauseRequest | None = None):
+    """Keep the bot quiet in one chat for a while (60 minutes unless given)."""
+    return service.pause_chat(session, principal.account_id, session_id, chat_id, (body or PauseRequest()).minutes)
+
+
+@router.post("/auto-reply/{session_id}/chats/{chat_id}/resume", response_model=ChatStatePublic,
+             responses=error_responses(NotFound))
+def resume_chat(session_id: str, chat_id: str, principal: AiWrite, session: SessionDep):
+    """Let the bot answer in the chat again; closes a handoff."""
+    return service.resume_chat(session, principal.account_id, session_id, chat_id)
+
+
+@router.get("/replies", response_model=ReplyPage)
+def list_replies(principal: AiRead, session: SessionDep, session_id: str | None = None, chat_id: str | None = None,
+                 status: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
+                 offset: Annotated[int, Query(ge=0)] = 0):
+    """The reply log, newest first: what the bot answered, drafted, handed off or skipped, and why."""
+    items, total = replies.list_replies(session, principal.account_id, session_id=session_id, chat_id=chat_id,
+                                        status=status, limit=limit, offset=offset)
+    return ReplyPage(items=[ReplyPublic.model_validate(item) for item in items], total=total, limit=limit,
+                     offset=offset)
+
+
+@router.post("/replies/{reply_id}/approve", response_model=ReplyPublic, responses=error_responses(NotFound, Conflict))
+def approve_reply(reply_id: str, principal: AiWrite, session: SessionDep, services: ServicesDep,
+                  body: ApproveRequest | None = None):
+    """Send a draft, optionally with edited text."""
+    return replies.approve(session, services, principal.account_id, reply_id, body.text if body else None)
+
+
+@router.post("/replies/{reply_id}/reject", response_model=ReplyPublic, responses=error_responses(NotFound, Conflict))
+def reject_reply(reply_id: str, principal: AiWrite, session: SessionDep):
+    """Discard a draft."""
+    return replies.reject(session, principal.account_id, reply_id)
+
+
+@router.post("/preview", response_model=PreviewResponse, responses=error_responses(NotFound))
+def preview(body: PreviewRequest, principal: AiRead, session: SessionDep, services: ServicesDep):
+    """Draft a reply without sending it: the playground for tuning a style profile."""
+    return preview_service.preview(session, services, principal.account_id, body)

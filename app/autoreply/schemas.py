@@ -1,0 +1,129 @@
+import re
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+_TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
+DEFAULT_HANDOFF_KEYWORDS = ["human", "agent", "person", "operator", "representative", "complaint"]
+
+
+class BusinessHours(BaseModel):
+    timezone: str = Field(default="UTC", examples=["Europe/London"])
+    days: dict[str, list[tuple[str, str]]] = Field(
+        default_factory=dict, examples=[{"mon": [["09:00", "18:00"]], "sun": [["11:00", "15:00"]]}],
+        description="Open ranges per day (mon..sun); a day not listed is closed.")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; use an IANA name such as Europe/London") from None
+        return value
+
+    @field_validator("days")
+    @classmethod
+    def _valid_ranges(cls, value: dict) -> dict:
+        for day, ranges in value.items():
+            if day not in DAYS:
+                raise ValueError(f"unknown day {day!r}; use {', '.join(DAYS)}")
+            for start, end in ranges:
+                if not (_TIME.match(start) and _TIME.match(end)) or start >= end:
+                    raise ValueError(f"{day}: {start}-{end} is not a range of HH:MM times")
+        return value
+
+
+class AutoReplyConfig(BaseModel):
+    """Everything about the bot on one session; a PUT replaces it whole."""
+
+    enabled: bool = False
+    style_profile_id: str | None = None
+    drafter: Literal["extractive", "openai"] = "extractive"
+    tags: list[str] = Field(default_factory=list, description="Only search documents with these tags")
+    mode: Literal["auto", "review"] = "auto"
+    min_confidence: float = Field(default=0.35, ge=0, le=1)
+    fallback_message: str = Field(default="", max_length=1000,
+                                  description="Sent when the documents do not know; empty uses prompts/fallback.j2")
+    handoff_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_KEYWORDS))
+    human_pause_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
+    ignore_groups: bool = True
+    mention_only: bool = False
+    allow_list: list[str] = Field(default_factory=list, description="Phones or group ids; non-empty = only these")
+    block_list: list[str] = Field(default_factory=list)
+    business_hours: BusinessHours | None = None
+    off_hours_message: str = Field(default="", max_length=1000)
+    debounce_seconds: float = Field(default=3.0, ge=0, le=120)
+    max_replies_per_chat_per_hour: int = Field(default=10, ge=1, le=1000)
+    memory_turns: int = Field(default=6, ge=0, le=50)
+
+
+class AutoReplyPublic(AutoReplyConfig):
+    session_id: str
+    updated_at: datetime
+
+
+class PauseRequest(BaseModel):
+    minutes: int = Field(default=60, ge=1, le=30 * 24 * 60)
+
+
+class ChatStatePublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    session_id: str
+    chat_id: str
+    paused_until: datetime | None
+    handoff_open: bool
+
+
+class ReplyPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: str
+    session_id: str
+    chat_id: str
+    inbound_message_id: str
+    inbound_text: str
+    reply_text: str | None
+    status: str
+    reason: str | None
+    sources: list[dict]
+    confidence: float | None
+    drafter: str | None
+    latency_ms: float | None
+    created_at: datetime
+
+
+class ReplyPage(BaseModel):
+    items: list[ReplyPublic]
+    total: int
+    limit: int
+    offset: int
+
+
+class ApproveRequest(BaseModel):
+    text: str | None = Field(default=None, min_length=1, max_length=4096, description="Send this instead")
+
+
+class PreviewTurn(BaseModel):
+    role: Literal["customer", "business"]
+    text: str = Field(max_length=4096)
+
+
+class PreviewRequest(BaseModel):
+    message: str = Field(min_length=1, max_length=4096, examples=["When are you open on Sunday?"])
+    session_id: str | None = None
+    style_profile_id: str | None = None
+    history: list[PreviewTurn] = Field(default_factory=list, max_length=50)
+
+
+class PreviewResponse(BaseModel):
+    reply: str
+    sources: list[dict]
+    confidence: float
+    handoff: bool
+    reason: str | None = None
+    drafter: str | None = None

@@ -1,0 +1,64 @@
+"""Auto-reply settings per session and pausing or resuming the bot in a chat. Flushes, never commits."""
+
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from app.autoreply.models import AutoReplySettings
+from app.autoreply.repository import AutoReplySettingsRepository, ChatStateRepository
+from app.autoreply.schemas import AutoReplyConfig, AutoReplyPublic
+from app.common import utcnow
+from app.errors import NotFound
+from app.sessions.repository import SessionRepository
+from app.styles.repository import StyleProfileRepository
+
+
+def _public(session_id: str, config: AutoReplySettings | None) -> AutoReplyPublic:
+    if config is None:
+        return AutoReplyPublic(session_id=session_id, updated_at=utcnow())
+    fields = config.model_dump(exclude={"account_id", "session_id", "updated_at"})
+    return AutoReplyPublic(session_id=session_id, updated_at=config.updated_at, **fields)
+
+
+def get_settings(session: Session, account_id: str, session_id: str) -> AutoReplyPublic:
+    SessionRepository(session, account_id).get_or_404(session_id)
+    return _public(session_id, AutoReplySettingsRepository(session, account_id).get(session_id))
+
+
+def put_settings(session: Session, account_id: str, session_id: str, body: AutoReplyConfig) -> AutoReplyPublic:
+    """Replace the session's auto-reply settings."""
+    SessionRepository(session, account_id).get_or_404(session_id)
+    if body.style_profile_id and StyleProfileRepository(session, account_id).get(body.style_profile_id) is None:
+        raise NotFound("Style profile not found")
+    repository = AutoReplySettingsRepository(session, account_id)
+    config = repository.get(session_id) or AutoReplySettings(session_id=session_id, account_id=account_id)
+    values = body.model_dump()
+    values["business_hours"] = values["business_hours"] or {}
+    values["handoff_keywords"] = [k.strip().lower() for k in values["handoff_keywords"] if k.strip()]
+    for name, value in values.items():
+        setattr(config, name, value)
+    config.updated_at = utcnow()
+    session.add(config)
+    session.flush()
+    return _public(session_id, config)
+
+
+def pause_chat(session: Session, account_id: str, session_id: str, chat_id: str, minutes: int):
+    """Keep the bot quiet in a chat for `minutes` (any chat, answered before or not)."""
+    SessionRepository(session, account_id).get_or_404(session_id)
+    state = ChatStateRepository(session, account_id).get_or_create(session_id, chat_id)
+    state.paused_until, state.updated_at = utcnow() + timedelta(minutes=minutes), utcnow()
+    session.add(state)
+    session.flush()
+    return state
+
+
+def resume_chat(session: Session, account_id: str, session_id: str, chat_id: str):
+    """Let the bot answer again: ends a pause and closes a handoff."""
+    SessionRepository(session, account_id).get_or_404(session_id)
+    state = ChatStateRepository(session, account_id).get_or_create(session_id, chat_id)
+    state.paused_until, state.handoff_open = None, False
+    state.resumed_at = state.updated_at = utcnow()
+    session.add(state)
+    session.flush()
+    return state

@@ -1,0 +1,60 @@
+"""The bulk sender: each job sends to one recipient and queues the next step one paced gap later, so all
+progress is in the database and a restarted worker carries on where it stopped."""
+
+import logging
+
+from sqlalchemy import update
+from sqlmodel import select
+
+from app.bulk.models import BulkJob
+from app.bulk.pacing import earliest_next_send, next_gap
+from app.bulk.repository import RecipientRepository, last_send_on_session
+from app.bulk.sending import personalize, send_safely
+from app.bulk.service import SEND_NEXT_JOB
+from app.common import utcnow
+from app.jobs.queue import enqueue
+from app.jobs.registry import JobContext, job_handler
+
+logger = logging.getLogger("replybase.bulk")
+
+
+@job_handler(SEND_NEXT_JOB, max_attempts=5)
+def send_next(ctx: JobContext, payload: dict) -> None:
+    """Send one bulk job's next recipient, then schedule the next step."""
+    session, settings = ctx.session, ctx.services.settings
+    job = session.get(BulkJob, payload["bulk_job_id"])
+    if job is None or job.status in ("completed", "cancelled"):
+        return
+    # Pacing is per WhatsApp session, across every bulk job on it.
+    wait_until = earliest_next_send(settings, last_send_on_session(session, job.session_id))
+    if wait_until is not None:
+        enqueue(session, SEND_NEXT_JOB, payload, run_at=wait_until)
+        return
+
+    recipients = RecipientRepository(session, job.account_id)
+    recipient = recipients.next_pending(job.id)
+    if recipient is not None:
+        _set_status(session, job.id, "running", only_from="queued", started_at=utcnow())
+        outcome = send_safely(session, ctx.services, job.account_id, session_id=job.session_id,
+                              phone=recipient.phone, message=personalize(job.message, recipient.name,
+                                                                         job.fallback_name),
+                              media_url=job.media_url, idempotency_key=f"bulk:{job.id}:{recipient.id}",
+                              origin="bulk")
+        recipient.status = "sent" if outcome.ok else "failed"
+        recipient.message_id, recipient.error, recipient.sent_at = outcome.message_id, outcome.error, utcnow()
+        session.add(recipient)
+        # Counters and statuses are updated in SQL so that a cancel landing meanwhile is never overwritten.
+        session.execute(update(BulkJob).where(BulkJob.id == job.id)
+                        .values(sent=BulkJob.sent + int(outcome.ok), failed=BulkJob.failed + int(not outcome.ok)))
+    if recipients.next_pending(job.id) is None:
+        _set_status(session, job.id, "completed", only_from=("queued", "running"), finished_at=utcnow())
+        logger.info("bulk job %s finished", job.id)
+    elif session.exec(select(BulkJob.status).where(BulkJob.id == job.id)).one() != "cancelled":
+        enqueue(session, SEND_NEXT_JOB, payload, run_at=utcnow() + next_gap(settings))
+    session.flush()
+
+
+def _set_status(session, bulk_job_id: str, status: str, *, only_from, **values) -> None:
+    allowed = (only_from,) if isinstance(only_from, str) else only_from
+    session.execute(update(BulkJob).where(BulkJob.id == bulk_job_id, BulkJob.status.in_(allowed))
+                    .values(status=status, **values))

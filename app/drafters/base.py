@@ -1,0 +1,114 @@
+"""The drafter interface: one request shape, one draft shape, one protocol every drafter implements."""
+
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
+
+EmojiLevel = Literal["none", "light", "rich"]
+
+
+@dataclass
+class Source:
+    """A retrieved knowledge-base chunk a reply may be built from."""
+
+    chunk_id: int
+    document_id: str
+    document_title: str
+    text: str
+    page: int | None
+    section: str | None
+    score: float
+
+
+@dataclass
+class Turn:
+    """One earlier message in the chat: the customer's or the business's."""
+
+    role: Literal["customer", "business"]
+    text: str
+
+
+@dataclass
+class StyleSpec:
+    """How a reply should sound; built from a style profile, or `StyleSpec.neutral()` when there is none."""
+
+    tone: str = "friendly"
+    formality: str = "neutral"
+    language: str = "auto"  # "auto" answers in the customer's language, else an ISO code such as "en"
+    max_reply_chars: int = 600
+    emoji: EmojiLevel = "none"
+    greeting: str = ""  # may hold {name}, replaced by the customer's name
+    sign_off: str = ""
+    persona: str = ""
+    rules_always: list[str] = field(default_factory=list)
+    rules_never: list[str] = field(default_factory=list)
+    examples: list[str] = field(default_factory=list)
+
+    @classmethod
+    def neutral(cls) -> "StyleSpec":
+        """Plain, polite answers: no greeting, sign-off or emoji, at most 600 characters."""
+        return cls()
+
+
+@dataclass
+class DraftRequest:
+    question: str
+    sources: list[Source]
+    style: StyleSpec
+    history: list[Turn] = field(default_factory=list)
+    customer_name: str | None = None
+
+
+@dataclass
+class Draft:
+    text: str
+    sources: list[Source]  # the ones the text was actually built from
+    confidence: float  # 0..1, from retrieval scores and how well the answer matches the question
+    drafter: str
+    answered: bool  # False when nothing in the sources answers the question: the caller hands off
+    notes: list[str] = field(default_factory=list)  # fallbacks taken, guardrail changes, language caveats
+
+
+class DrafterError(Exception):
+    """A drafter could not produce a draft at all (timeout, bad response, not configured)."""
+
+    reason = "failed"
+
+
+class DrafterTimeout(DrafterError):
+    reason = "timeout"
+
+
+class DrafterUnavailable(DrafterError):
+    reason = "unavailable"
+
+
+class DrafterBadResponse(DrafterError):
+    reason = "bad response"
+
+
+class DrafterNotConfigured(DrafterError):
+    reason = "not configured"
+
+
+@runtime_checkable
+class Drafter(Protocol):
+    """Writes a reply to a customer's question from retrieved sources, in a given style.
+
+    `name` identifies the implementation in drafts and in the reply log ("extractive", "openai", ...).
+
+    `draft(request)` returns a `Draft`:
+    - `text` is customer-facing: no source markers, no prompt text; the caller still applies guardrails.
+    - `sources` lists only the sources the text was built from (a subset of `request.sources`).
+    - `answered` is False when the sources do not answer the question; the text is then empty or
+      meaningless and the caller must hand off instead of sending it.
+    - `confidence` is in [0, 1]; callers compare it with a per-session minimum.
+    - `notes` explains anything a human reviewing the reply log should know (fallbacks, caveats).
+
+    A drafter never states a fact that is not in `request.sources`, and treats the question, the history and
+    the source text as data, never as instructions. It raises `DrafterError` (or a subclass) when it cannot
+    draft at all; it never returns silently with an error swallowed.
+    """
+
+    name: str
+
+    def draft(self, request: DraftRequest) -> Draft: ...

@@ -1,0 +1,138 @@
+"""The Gateway protocol: how Replybase talks to one WhatsApp backend (sandbox, WAHA, Meta Cloud API)."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Protocol
+
+from app.errors import BadGateway, Conflict, ReplybaseError, Unprocessable
+from app.sessions.models import WhatsAppSession
+
+# The contract's session statuses.
+WORKING, STOPPED, FAILED, QR_CODE = "working", "stopped", "failed", "qr_code"
+# Message statuses in the order they can only move forward; "failed" is terminal and set apart.
+STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
+
+
+class GatewayError(BadGateway):
+    """The gateway answered with an error or garbage (502)."""
+
+    detail = "The WhatsApp gateway failed"
+
+
+class GatewayTimeout(ReplybaseError):
+    status_code = 504
+    detail = "The WhatsApp gateway did not answer in time"
+
+
+class SessionNotConnected(Conflict):
+    detail = "The session is not connected to WhatsApp; check GET /sessions/{id} and restart or scan the QR code"
+
+
+class OutsideCustomerWindow(Unprocessable):
+    detail = ("This customer has not written in the last 24 hours, so WhatsApp refuses free-form messages; "
+              "wait for them to write first")
+
+
+class NoQrCode(Conflict):
+    detail = "This session has no QR code to scan"
+
+
+@dataclass(frozen=True)
+class GatewayState:
+    """What the gateway says about a session: a contract status and, once known, the phone number."""
+
+    status: str
+    phone_number: str | None = None
+
+
+@dataclass(frozen=True)
+class QrCode:
+    mimetype: str
+    data: str  # base64
+
+
+@dataclass(frozen=True)
+class Media:
+    """A checked media attachment: the public URL plus what fetching it revealed."""
+
+    url: str
+    mimetype: str
+    filename: str
+    kind: str  # image, document, audio, video
+    size: int
+
+
+@dataclass(frozen=True)
+class SentMessage:
+    gateway_message_id: str
+
+
+@dataclass(frozen=True)
+class InboundMessage:
+    """A customer's message as any gateway delivers it; every gateway's inbound path produces one of these."""
+
+    gateway_message_id: str
+    phone: str
+    text: str
+    name: str | None = None
+    media_url: str | None = None
+    media_type: str | None = None
+    timestamp: datetime | None = None
+
+
+@dataclass(frozen=True)
+class StatusUpdate:
+    """A delivery receipt for a message we sent: sent, delivered, read or failed."""
+
+    gateway_message_id: str
+    status: str
+    error: str | None = None
+
+
+@dataclass
+class GatewayEvents:
+    """Everything one gateway callback carried, addressed to the session it names."""
+
+    session_ref: str | None = None
+    messages: list[InboundMessage] = field(default_factory=list)
+    statuses: list[StatusUpdate] = field(default_factory=list)
+    session_status: str | None = None
+
+
+class Gateway(Protocol):
+    """One WhatsApp backend.
+
+    Methods take the stored session (its `config` holds per-session settings such as a WAHA base URL or a
+    Meta phone number id) and raise GatewayError, GatewayTimeout or SessionNotConnected; they never write to the
+    database, which stays the caller's job.
+    """
+
+    kind: str
+
+    def start(self, wa_session: WhatsAppSession) -> GatewayState:
+        """Create or start the session on the backend."""
+
+    def stop(self, wa_session: WhatsAppSession) -> GatewayState:
+        """Stop the session; it can be restarted."""
+
+    def restart(self, wa_session: WhatsAppSession) -> GatewayState:
+        """Stop and start again."""
+
+    def status(self, wa_session: WhatsAppSession) -> GatewayState:
+        """Ask the backend for the session's current status."""
+
+    def qr(self, wa_session: WhatsAppSession) -> QrCode:
+        """The QR code to pair a phone; NoQrCode when there is none to scan."""
+
+    def delete(self, wa_session: WhatsAppSession) -> None:
+        """Remove the session from the backend."""
+
+    def send_text(self, wa_session: WhatsAppSession, phone: str, text: str) -> SentMessage:
+        """Send a text message to `phone` (digits only)."""
+
+    def send_media(self, wa_session: WhatsAppSession, phone: str, media: Media, caption: str) -> SentMessage:
+        """Send a media message with a caption."""
+
+    def parse_event(self, payload: dict) -> list[GatewayEvents]:
+        """Turn one (already authenticated) webhook body into inbound messages, statuses and session status,
+        one batch per session it names."""

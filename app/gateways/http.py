@@ -1,0 +1,27 @@
+"""One place where gateway HTTP calls turn transport failures into typed, user-facing errors."""
+
+import httpx
+
+from app.gateways.base import GatewayError, GatewayTimeout
+
+
+def call(name: str, method: str, url: str, *, timeout: float, headers: dict[str, str] | None = None,
+         json: dict | None = None, params: dict | None = None) -> httpx.Response:
+    """Send one request; a timeout is 504, a refused connection 502, naming the gateway and its URL."""
+    try:
+        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+            return client.request(method, url, headers=headers, json=json, params=params)
+    except httpx.TimeoutException:
+        raise GatewayTimeout(f"{name} did not answer within {timeout:g} seconds ({method} {url})") from None
+    except httpx.HTTPError as exc:
+        raise GatewayError(f"{name} could not be reached at {url}: {exc.__class__.__name__}") from None
+
+
+def json_body(name: str, response: httpx.Response) -> dict:
+    try:
+        body = response.json()
+    except ValueError:
+        raise GatewayError(f"{name} answered HTTP {response.status_code} with a body that is not JSON") from None
+    if not isinstance(body, dict):
+        raise GatewayError(f"{name} answered HTTP {response.status_code} with unexpected JSON")
+    return body

@@ -1,0 +1,166 @@
+"""The WAHA gateway: a client of a WAHA server (devlikeapro/waha) and a parser of its webhook events."""
+
+import hashlib
+import hmac
+from datetime import UTC, datetime
+
+import httpx
+
+from app.config import Settings
+from app.gateways.base import (FAILED, QR_CODE, STOPPED, WORKING, GatewayError, GatewayEvents, GatewayState,
+                               InboundMessage, Media, NoQrCode, QrCode, SentMessage, SessionNotConnected,
+                               StatusUpdate)
+from app.gateways.http import call, json_body
+from app.sessions.models import WhatsAppSession
+
+# STARTING is shown as qr_code: the session is on its way to pairing, not stopped or failed.
+WAHA_STATUSES = {"WORKING": WORKING, "SCAN_QR_CODE": QR_CODE, "STARTING": QR_CODE, "STOPPED": STOPPED,
+                 "FAILED": FAILED}
+# message.ack: -1 ERROR, 0 PENDING, 1 SERVER, 2 DEVICE, 3 READ, 4 PLAYED.
+WAHA_ACKS = {-1: "failed", 1: "sent", 2: "delivered", 3: "read", 4: "read"}
+MEDIA_ENDPOINTS = {"image": "/api/sendImage"}
+
+
+def waha_session_name(wa_session: WhatsAppSession) -> str:
+    return wa_session.config.get("session") or f"rb-{wa_session.id}"
+
+
+def chat_id(phone: str) -> str:
+    return f"{phone}@c.us"
+
+
+def phone_from_jid(jid: str) -> str:
+    return jid.split("@", 1)[0].split(":", 1)[0]
+
+
+def verify_signature(secret: str, body: bytes, signature: str | None, algorithm: str | None) -> bool:
+    """WAHA signs the raw body: X-Webhook-Hmac = HMAC-SHA512 hex, X-Webhook-Hmac-Algorithm = sha512."""
+    if not secret or not signature or (algorithm or "sha512").lower() != "sha512":
+        return False
+    expected = hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
+    return hmac.compare_digest(expected, signature.strip().lower())
+
+
+def _message_id(body: dict) -> str | None:
+    # WEBJS returns {"id": {"_serialized": ...}}, NOWEB {"key": {"id": ...}}, GOWS {"id": "..."}.
+    raw = body.get("id")
+    if isinstance(raw, dict):
+        return raw.get("_serialized") or raw.get("id")
+    if isinstance(raw, str) and raw:
+        return raw
+    key = body.get("key")
+    return key.get("id") if isinstance(key, dict) else None
+
+
+class WahaGateway:
+    kind = "waha"
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def _base(self, wa_session: WhatsAppSession) -> str:
+        return (wa_session.config.get("base_url") or self.settings.waha_url).rstrip("/")
+
+    def _request(self, wa_session: WhatsAppSession, method: str, path: str, **kwargs) -> httpx.Response:
+        api_key = wa_session.config.get("api_key") or self.settings.waha_api_key
+        headers = {"Accept": "application/json", **({"X-Api-Key": api_key} if api_key else {})}
+        response = call("WAHA", method, self._base(wa_session) + path, headers=headers,
+                        timeout=self.settings.gateway_timeout_seconds, **kwargs)
+        if response.status_code in (401, 403):
+            raise GatewayError("WAHA refused the API key; set api_key on the session or REPLYBASE_WAHA_API_KEY")
+        if response.status_code >= 500:
+            raise GatewayError(f"WAHA failed with HTTP {response.status_code}; try again later")
+        return response
+
+    def _state(self, body: dict) -> GatewayState:
+        me = body.get("me") or {}
+        phone = phone_from_jid(me["id"]) if isinstance(me, dict) and me.get("id") else None
+        return GatewayState(WAHA_STATUSES.get(str(body.get("status")), FAILED), phone)
+
+    def _webhooks(self) -> list[dict]:
+        if not self.settings.public_url:
+            return []
+        hook = {"url": self.settings.public_url.rstrip("/") + "/api/v2/gateways/waha/events",
+                "events": ["message", "message.ack", "session.status"]}
+        if self.settings.waha_webhook_secret:
+            hook["hmac"] = {"key": self.settings.waha_webhook_secret}
+        return [hook]
+
+    def start(self, wa_session: WhatsAppSession) -> GatewayState:
+        name = waha_session_name(wa_session)
+        created = self._request(wa_session, "POST", "/api/sessions",
+                                json={"name": name, "start": True, "config": {"webhooks": self._webhooks()}})
+        if created.status_code == 422:  # it already exists on this WAHA server: start it
+            self._request(wa_session, "POST", f"/api/sessions/{name}/start")
+        elif created.status_code >= 400:
+            raise GatewayError(f"WAHA refused to create session {name!r} (HTTP {created.status_code})")
+        return self.status(wa_session)
+
+    def stop(self, wa_session: WhatsAppSession) -> GatewayState:
+        response = self._request(wa_session, "POST", f"/api/sessions/{waha_session_name(wa_session)}/stop")
+        return self._state(json_body("WAHA", response)) if response.status_code < 400 else GatewayState(STOPPED)
+
+    def restart(self, wa_session: WhatsAppSession) -> GatewayState:
+        response = self._request(wa_session, "POST", f"/api/sessions/{waha_session_name(wa_session)}/restart")
+        if response.status_code == 404:
+            return self.start(wa_session)
+        return self._state(json_body("WAHA", response))
+
+    def status(self, wa_session: WhatsAppSession) -> GatewayState:
+        response = self._request(wa_session, "GET", f"/api/sessions/{waha_session_name(wa_session)}")
+        if response.status_code == 404:
+            return GatewayState(STOPPED)
+        return self._state(json_body("WAHA", response))
+
+    def qr(self, wa_session: WhatsAppSession) -> QrCode:
+        response = self._request(wa_session, "GET", f"/api/{waha_session_name(wa_session)}/auth/qr",
+                                 params={"format": "image"})
+        if response.status_code >= 400:
+            raise NoQrCode("WAHA has no QR code for this session; it is connected or not started "
+                           "(POST /sessions/{id}/restart)")
+        body = json_body("WAHA", response)
+        return QrCode(body.get("mimetype", "image/png"), body.get("data", ""))
+
+    def delete(self, wa_session: WhatsAppSession) -> None:
+        self._request(wa_session, "DELETE", f"/api/sessions/{waha_session_name(wa_session)}")
+
+    def _send(self, wa_session: WhatsAppSession, path: str, body: dict) -> SentMessage:
+        body = {"session": waha_session_name(wa_session), **body}
+        response = self._request(wa_session, "POST", path, json=body)
+        if response.status_code == 422:
+            raise SessionNotConnected(f"WAHA says session {body['session']!r} is not connected; "
+                                      "check its status and scan the QR code (GET /sessions/{id}/qr)")
+        if response.status_code >= 400:
+            raise GatewayError(f"WAHA refused the message (HTTP {response.status_code})")
+        message_id = _message_id(json_body("WAHA", response))
+        if not message_id:
+            raise GatewayError("WAHA accepted the message but returned no message id")
+        return SentMessage(message_id)
+
+    def send_text(self, wa_session: WhatsAppSession, phone: str, text: str) -> SentMessage:
+        return self._send(wa_session, "/api/sendText", {"chatId": chat_id(phone), "text": text})
+
+    def send_media(self, wa_session: WhatsAppSession, phone: str, media: Media, caption: str) -> SentMessage:
+        path = MEDIA_ENDPOINTS.get(media.kind, "/api/sendFile")
+        file = {"url": media.url, "mimetype": media.mimetype, "filename": media.filename}
+        return self._send(wa_session, path, {"chatId": chat_id(phone), "file": file, "caption": caption})
+
+    def parse_event(self, payload: dict) -> list[GatewayEvents]:
+        event, body = payload.get("event"), payload.get("payload") or {}
+        events = GatewayEvents(session_ref=payload.get("session"))
+        if event == "session.status":
+            events.session_status = WAHA_STATUSES.get(str(body.get("status")), FAILED)
+        elif event in ("message", "message.any") and not body.get("fromMe") and body.get("id"):
+            # message.any also repeats our own sends (fromMe); those are already stored.
+            media = body.get("media") or {}
+            timestamp = body.get("timestamp")
+            events.messages.append(InboundMessage(
+                gateway_message_id=str(body["id"]), phone=phone_from_jid(str(body.get("from", ""))),
+                text=body.get("body") or "", name=(body.get("_data") or {}).get("notifyName"),
+                media_url=media.get("url") if body.get("hasMedia") else None,
+                media_type=media.get("mimetype") if body.get("hasMedia") else None,
+                timestamp=datetime.fromtimestamp(timestamp, UTC) if isinstance(timestamp, int | float) else None,
+            ))
+        elif event == "message.ack" and body.get("id") and body.get("ack") in WAHA_ACKS:
+            events.statuses.append(StatusUpdate(str(body["id"]), WAHA_ACKS[body["ack"]]))
+        return [events]

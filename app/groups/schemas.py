@@ -1,0 +1,70 @@
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, Field, model_validator
+
+from app.groups.phones import validate_phone
+
+Phone = Annotated[str, AfterValidator(validate_phone)]
+MAX_MEMBERS_PER_REQUEST = 10_000
+
+
+class Contact(BaseModel):
+    phone: Phone = Field(examples=["15551234567"])
+    name: str | None = Field(default=None, max_length=200, examples=["Ana"])
+
+
+class MembersChange(BaseModel):
+    """Either `phones` or `contacts` (or both); duplicates are merged."""
+
+    phones: list[Phone] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST,
+                                examples=[["15551234567"]])
+    contacts: list[Contact] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST)
+
+    @model_validator(mode="after")
+    def _not_empty(self):
+        if not self.phones and not self.contacts:
+            raise ValueError("give at least one phone in `phones` or one contact in `contacts`")
+        return self
+
+    def as_contacts(self) -> list[Contact]:
+        return [Contact(phone=phone) for phone in self.phones] + list(self.contacts)
+
+
+class GroupCreate(BaseModel):
+    name: str = Field(min_length=1, max_length=200, examples=["VIP customers"])
+    description: str | None = Field(default=None, max_length=1000)
+    phones: list[Phone] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST)
+    contacts: list[Contact] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST)
+
+
+class GroupUpdate(BaseModel):
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    description: str | None = Field(default=None, max_length=1000)
+
+
+class GroupPublic(BaseModel):
+    id: str
+    name: str
+    description: str | None
+    member_count: int
+    created_at: datetime
+    updated_at: datetime
+
+
+class MemberPublic(BaseModel):
+    phone: str
+    name: str | None
+    added_at: datetime
+
+
+class GroupDetail(GroupPublic):
+    members: list[MemberPublic]
+
+
+class MembersChanged(BaseModel):
+    group_id: str
+    added: int = Field(description="Phones that were not in the group before.")
+    updated: int = Field(default=0, description="Existing members whose name changed.")
+    removed: int = 0
+    member_count: int

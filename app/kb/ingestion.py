@@ -1,0 +1,124 @@
+"""The background half of ingestion: run the pipeline on a stored document, then write chunks and indexes."""
+
+import logging
+
+import numpy as np
+from sqlmodel import Session
+
+from app.common import utcnow
+from app.kb.indexing import KnowledgeIndexes
+from app.kb.models import Chunk, Document
+from app.kb.repository import ChunkRepository, DocumentRepository
+from app.state import Services
+from ingest.parsers import ParseError
+from ingest.pipeline import IngestPipeline, IngestResult, ProgressCallback
+
+logger = logging.getLogger("replybase.kb")
+NO_TEXT = "no extractable text (scanned PDF?)"
+
+
+def _progress_reporter(services: Services, document_id: str, also: ProgressCallback | None = None):
+    """A progress callback that commits in its own short transaction, so clients see it while work runs."""
+
+    def report(step: str, done: int, total: int) -> None:
+        if also is not None:
+            also(step, done, total)
+        with services.session_factory() as progress_session:
+            document = progress_session.get(Document, document_id)
+            if document is not None:
+                document.progress = {"step": step, "done": done, "total": total}
+                document.updated_at = utcnow()
+                progress_session.add(document)
+                progress_session.commit()
+
+    return report
+
+
+def _run_pipeline(services: Services, document: Document, data: bytes,
+                  progress: ProgressCallback | None) -> IngestResult:
+    pipeline: IngestPipeline = services.components["ingest_pipeline"]
+
+    def stored_vectors(hashes: list[str]) -> dict[str, np.ndarray]:
+        with services.session_factory() as session:
+            blobs = ChunkRepository(session, document.account_id).vectors_by_hash(hashes, pipeline.embedder.name)
+        return {key: np.frombuffer(blob, dtype=np.float32) for key, blob in blobs.items()}
+
+    report = _progress_reporter(services, document.id, progress)
+    if document.source == "text":
+        return pipeline.run_text(data.decode("utf-8"), document.title, known_vectors=stored_vectors,
+                                 progress=report)
+    return pipeline.run(data, known_vectors=stored_vectors, progress=report)
+
+
+def _load(services: Services, document_id: str) -> tuple[Document, bytes] | None:
+    with services.session_factory() as session:
+        document = session.get(Document, document_id)
+        if document is None or document.status != "processing":
+            return None  # deleted meanwhile, or a duplicate job: nothing to do
+        return document, DocumentRepository(session, document.account_id).file_bytes(document) or b""
+
+
+def _fail(services: Services, document_id: str, error: str) -> None:
+    with services.session_factory() as session:
+        document = session.get(Document, document_id)
+        if document is not None:
+            document.status, document.error, document.progress = "failed", error, {"step": "failed"}
+            document.updated_at = utcnow()
+            session.add(document)
+            session.commit()
+
+
+def _store(session: Session, services: Services, document: Document, result: IngestResult) -> None:
+    indexes: KnowledgeIndexes = services.components["kb_indexes"]
+    repository = ChunkRepository(session, document.account_id)
+    old = repository.of_document(document.id)
+    for chunk in old:
+        session.delete(chunk)
+    session.flush()
+    model_name = services.components["ingest_pipeline"].embedder.name
+    new = [Chunk(account_id=document.account_id, document_id=document.id, ordinal=c.ordinal, text=c.text,
+                 page=c.page, section=c.section, content_hash=c.content_hash,
+                 embedding=np.asarray(c.vector, dtype=np.float32).tobytes(), embedding_model=model_name)
+           for c in result.chunks]
+    session.add_all(new)
+    document.status, document.error = "ready", None
+    document.pages = result.document.page_count
+    document.chunk_count = len(new)
+    document.indexed_at = document.updated_at = utcnow()
+    document.progress = {"step": "done", "embedded": result.embedded, "reused": result.reused}
+    session.add(document)
+    session.flush()
+    indexes.apply(session, document.account_id, remove=[c.id for c in old], add=new)
+
+
+def process_document(services: Services, document_id: str, *, final_attempt: bool,
+                     progress: ProgressCallback | None = None) -> None:
+    """Parse, chunk, embed and index one document; a bad file ends `failed` with a reason, never stuck.
+
+    It opens its own short transactions: none is held while the model runs, so progress stays visible
+    (SQLite would refuse those writes beside an open write transaction) and no lock is held for minutes.
+    """
+    loaded = _load(services, document_id)
+    if loaded is None:
+        return
+    document, data = loaded
+    try:
+        result = _run_pipeline(services, document, data, progress)
+    except ParseError as exc:
+        _fail(services, document_id, str(exc))
+        return
+    except Exception:
+        if not final_attempt:
+            raise  # the job is retried with backoff
+        logger.exception("ingestion of document %s failed", document_id)
+        _fail(services, document_id, "indexing failed on the server; retry with POST .../reindex")
+        return
+    if not result.chunks:
+        _fail(services, document_id, NO_TEXT)
+        return
+    with services.session_factory() as session:
+        document = session.get(Document, document_id)
+        if document is None or document.status != "processing":
+            return  # deleted while it was being embedded
+        _store(session, services, document, result)
+        session.commit()

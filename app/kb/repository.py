@@ -1,0 +1,69 @@
+from sqlmodel import col, func, select
+
+from app.kb.models import Chunk, Document, DocumentFile
+from app.repository import AccountScopedRepository
+
+
+class DocumentRepository(AccountScopedRepository[Document]):
+    model = Document
+    not_found_detail = "Document not found"
+
+    def by_hash(self, content_hash: str) -> Document | None:
+        return self.session.exec(self.select().where(Document.content_hash == content_hash)).first()
+
+    def page(self, *, status: str | None, tag: str | None, limit: int, offset: int) -> tuple[list[Document], int]:
+        statement = self.select()
+        if status:
+            statement = statement.where(Document.status == status)
+        rows = list(self.session.exec(statement.order_by(col(Document.created_at).desc(), Document.id)))
+        if tag:
+            # Tags are a JSON list; filtering in Python keeps one query for SQLite and PostgreSQL.
+            rows = [row for row in rows if tag in row.tags]
+        return rows[offset:offset + limit], len(rows)
+
+    def file_bytes(self, document: Document) -> bytes | None:
+        stored = self.session.get(DocumentFile, document.id)
+        return stored.data if stored else None
+
+
+class ChunkRepository(AccountScopedRepository[Chunk]):
+    model = Chunk
+    not_found_detail = "Chunk not found"
+
+    def of_document(self, document_id: str) -> list[Chunk]:
+        return list(self.session.exec(self.select().where(Chunk.document_id == document_id).order_by(Chunk.ordinal)))
+
+    def by_ids(self, ids: list[int]) -> dict[int, Chunk]:
+        if not ids:
+            return {}
+        return {c.id: c for c in self.session.exec(self.select().where(col(Chunk.id).in_(ids)))}
+
+    def vectors_by_hash(self, hashes: list[str], model: str) -> dict[str, bytes]:
+        """Stored vectors for these content hashes, so unchanged text is never embedded again."""
+        if not hashes:
+            return {}
+        statement = (select(Chunk.content_hash, Chunk.embedding)
+                     .where(Chunk.account_id == self.account_id, col(Chunk.content_hash).in_(hashes),
+                            Chunk.embedding_model == model))
+        return dict(self.session.exec(statement).all())
+
+    def indexable(self):
+        """(id, text, embedding) of every enabled chunk of every ready document: what the indexes must hold."""
+        statement = (select(Chunk.id, Chunk.text, Chunk.embedding)
+                     .join(Document, Document.id == Chunk.document_id)
+                     .where(Chunk.account_id == self.account_id, Chunk.enabled, Document.status == "ready")
+                     .order_by(Chunk.id))
+        return self.session.exec(statement)
+
+    def count_indexable(self) -> int:
+        statement = (select(func.count()).select_from(Chunk).join(Document, Document.id == Chunk.document_id)
+                     .where(Chunk.account_id == self.account_id, Chunk.enabled, Document.status == "ready"))
+        return int(self.session.exec(statement).one())
+
+    def ids_with_tags(self, tags: list[str]) -> set[int]:
+        documents = self.session.exec(select(Document.id, Document.tags).where(Document.account_id == self.account_id))
+        wanted = [doc_id for doc_id, doc_tags in documents if set(tags) & set(doc_tags)]
+        if not wanted:
+            return set()
+        return set(self.session.exec(select(Chunk.id).where(Chunk.account_id == self.account_id,
+                                                            col(Chunk.document_id).in_(wanted))))

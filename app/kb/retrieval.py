@@ -1,0 +1,59 @@
+"""Search the knowledge base: the retrieval test tool users debug answers with, and what auto-reply uses."""
+
+import time
+from dataclasses import dataclass
+
+from sqlmodel import Session, col, select
+
+from app.kb.indexing import KnowledgeIndexes
+from app.kb.models import Document
+from app.kb.repository import ChunkRepository
+from app.kb.schemas import SearchRequest, SearchResponse, SearchResult
+from app.state import Services
+
+
+@dataclass(frozen=True)
+class RetrievedChunk:
+    chunk_id: int
+    document_id: str
+    document_title: str
+    text: str
+    page: int | None
+    section: str | None
+    score: float
+    semantic_score: float | None
+    keyword_score: float | None
+
+
+def retrieve(session: Session, services: Services, account_id: str, query: str, *, top_k: int = 5,
+             mode: str = "hybrid", tags: list[str] | None = None, min_score: float | None = None
+             ) -> list[RetrievedChunk]:
+    """The account's best chunks for `query`, best first, with the score breakdown."""
+    indexes: KnowledgeIndexes = services.components["kb_indexes"]
+    chunks = ChunkRepository(session, account_id)
+    allowed = chunks.ids_with_tags(tags) if tags else None
+    if allowed is not None and not allowed:
+        return []
+    query_vector = None if mode == "keyword" else services.components["embedder"].embed([query])[0]
+    hits = indexes.search(session, account_id, query_vector=query_vector, query_text=query, k=top_k, mode=mode,
+                          allowed_ids=allowed)
+    rows = chunks.by_ids([hit.chunk_id for hit in hits])
+    titles = dict(session.exec(select(Document.id, Document.title).where(
+        Document.account_id == account_id, col(Document.id).in_({row.document_id for row in rows.values()}))).all())
+    results = []
+    for hit in hits:
+        row = rows.get(hit.chunk_id)
+        # A hit the database no longer has (deleted a moment ago) is never shown.
+        if row is None or not row.enabled or (min_score is not None and hit.score < min_score):
+            continue
+        results.append(RetrievedChunk(row.id, row.document_id, titles.get(row.document_id, ""), row.text,
+                                      row.page, row.section, hit.score, hit.semantic_score, hit.keyword_score))
+    return results
+
+
+def search(session: Session, services: Services, account_id: str, request: SearchRequest) -> SearchResponse:
+    started = time.perf_counter()
+    found = retrieve(session, services, account_id, request.query, top_k=request.top_k, mode=request.mode,
+                     tags=request.tags, min_score=request.min_score)
+    return SearchResponse(results=[SearchResult(**vars(chunk)) for chunk in found],
+                          took_ms=round((time.perf_counter() - started) * 1000, 2))

@@ -1,0 +1,53 @@
+"""Chats: the conversation view over stored messages, for sessions that opted in. Read-only."""
+
+from sqlmodel import Session
+
+from app.errors import Forbidden, NotFound
+from app.messages.repository import MessageRepository
+from app.messages.schemas import ChatPage, ChatPublic, MessagePage, MessagePublic
+from app.sessions.repository import SessionRepository
+
+
+class ChatsDisabled(Forbidden):
+    detail = "Chats are off for this session"
+
+
+def _require_chats(session: Session, account_id: str, session_id: str | None) -> None:
+    if session_id is None:
+        return
+    wa_session = SessionRepository(session, account_id).get_or_404(session_id)
+    if not wa_session.chats_enabled:
+        raise ChatsDisabled(f"Chats are off for session {session_id}; turn them on with PATCH /sessions/"
+                            f"{session_id} {{\"chats_enabled\": true}}")
+
+
+def normalize_chat_id(chat_id: str) -> str:
+    """Accept the phone alone (15551234567) as well as the chat id (15551234567@c.us)."""
+    return f"{chat_id}@c.us" if chat_id.isdigit() else chat_id
+
+
+def list_chats(session: Session, account_id: str, *, session_id: str | None, limit: int, offset: int) -> ChatPage:
+    """Chats newest first, each with its last message."""
+    _require_chats(session, account_id, session_id)
+    repository = MessageRepository(session, account_id)
+    rows, total = repository.chats(session_id, limit, offset)
+    items = []
+    for chat_session_id, chat_id, phone, _last_at, count in rows:
+        last = repository.last_in_chat(chat_session_id, chat_id)
+        items.append(ChatPublic(chat_id=chat_id, session_id=chat_session_id, phone=phone,
+                                name=repository.last_name_in_chat(chat_session_id, chat_id),
+                                last_message=last.text, last_message_direction=last.direction,
+                                last_message_at=last.timestamp, message_count=count))
+    return ChatPage(items=items, total=total, limit=limit, offset=offset)
+
+
+def chat_messages(session: Session, account_id: str, chat_id: str, *, session_id: str | None, limit: int,
+                  offset: int) -> MessagePage:
+    """A chat's messages newest first; 404 when the chat has none."""
+    _require_chats(session, account_id, session_id)
+    chat_id = normalize_chat_id(chat_id)
+    messages, total = MessageRepository(session, account_id).in_chat(chat_id, session_id, limit, offset)
+    if total == 0:
+        raise NotFound("Chat not found")
+    return MessagePage(chat_id=chat_id, items=[MessagePublic.of(m) for m in messages], total=total, limit=limit,
+                       offset=offset)

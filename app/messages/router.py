@@ -1,0 +1,47 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Header, Query
+
+from app.deps import RequireScope, ServicesDep, SessionDep
+from app.errors import NotFound, PayloadTooLarge, Unprocessable, error_responses
+from app.gateways.base import GatewayError, GatewayTimeout, SessionNotConnected
+from app.messages import chats, service
+from app.messages.chats import ChatsDisabled
+from app.messages.schemas import ChatPage, MessageKey, MessagePage, SendMessage, SendResponse, SendResultBody
+
+router = APIRouter(prefix="/messages", tags=["Messages"])
+MessagesSend = RequireScope("messages:send")
+MessagesRead = RequireScope("messages:read")
+Limit = Annotated[int, Query(ge=1, le=100)]
+Offset = Annotated[int, Query(ge=0)]
+IDEMPOTENCY_HELP = "Retry-safe sending: the same key returns the first result instead of sending twice"
+SessionFilter = Annotated[str | None, Query(max_length=32, description="Only this session's chats")]
+
+
+@router.post("/send", response_model=SendResponse,
+             responses=error_responses(NotFound, SessionNotConnected, Unprocessable, PayloadTooLarge, GatewayError,
+                                       GatewayTimeout))
+def send_message(
+    body: SendMessage, principal: MessagesSend, session: SessionDep, services: ServicesDep,
+    idempotency_key: Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_HELP)] = None,
+):
+    """Send a WhatsApp message."""
+    result = service.send_message(session, services, principal.account_id, session_id=body.session_id,
+                                  phone=body.phone, message=body.message, media_url=body.media_url,
+                                  idempotency_key=idempotency_key)
+    return SendResponse(result=SendResultBody(key=MessageKey(id=result.message_id, remoteJid=result.remote_jid)))
+
+
+@router.get("/chats", response_model=ChatPage, responses=error_responses(ChatsDisabled, NotFound))
+def list_chats(principal: MessagesRead, session: SessionDep, session_id: SessionFilter = None, limit: Limit = 50,
+               offset: Offset = 0):
+    """List all chats (requires opt-in), newest first."""
+    return chats.list_chats(session, principal.account_id, session_id=session_id, limit=limit, offset=offset)
+
+
+@router.get("/chats/{chat_id}", response_model=MessagePage, responses=error_responses(ChatsDisabled, NotFound))
+def get_chat(chat_id: str, principal: MessagesRead, session: SessionDep, session_id: SessionFilter = None,
+             limit: Limit = 50, offset: Offset = 0):
+    """Get messages from a chat, newest first."""
+    return chats.chat_messages(session, principal.account_id, chat_id, session_id=session_id, limit=limit,
+                               offset=offset)

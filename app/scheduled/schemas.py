@@ -1,0 +1,80 @@
+from datetime import datetime
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from croniter import croniter
+from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+
+from app.common import utcnow
+from app.groups.schemas import Phone
+
+ScheduledStatus = Literal["pending", "sent", "failed", "cancelled"]
+MAX_MESSAGE_LENGTH = 4096
+
+
+class ScheduledCreate(BaseModel):
+    session_id: str = Field(examples=["abc123"])
+    phone: Phone | None = Field(default=None, examples=["15551234567"])
+    group_id: str | None = Field(default=None, description="A custom group instead of a phone")
+    message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH,
+                         description="`{name}` is replaced by each group member's name")
+    media_url: str | None = Field(default=None, max_length=2000)
+    scheduled_at: AwareDatetime = Field(examples=["2026-12-01T09:00:00+01:00"],
+                                        description="ISO 8601 with a zone; for a recurring message, the start")
+    cron: str | None = Field(default=None, examples=["0 9 * * 1-5"],
+                             description="Repeat on this 5-field cron schedule, read in `timezone`")
+    timezone: str = Field(default="UTC", examples=["Europe/Madrid"])
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def _in_the_future(cls, value: datetime) -> datetime:
+        if value <= utcnow():
+            raise ValueError("scheduled_at is in the past; give a future time with a zone, "
+                             "e.g. 2026-12-01T09:00:00+01:00")
+        return value
+
+    @field_validator("cron")
+    @classmethod
+    def _valid_cron(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        value = " ".join(value.split())
+        if len(value.split(" ")) != 5 or not croniter.is_valid(value):
+            raise ValueError(f"invalid cron expression {value!r}: use 5 fields, minute hour day month weekday, "
+                             "e.g. '0 9 * * 1-5'")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _valid_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'Europe/Madrid'") from None
+        return value
+
+    @model_validator(mode="after")
+    def _one_target(self):
+        if (self.phone is None) == (self.group_id is None):
+            raise ValueError("give exactly one of `phone` or `group_id`")
+        return self
+
+
+class ScheduledPublic(BaseModel):
+    id: str
+    session_id: str
+    phone: str | None
+    group_id: str | None
+    message: str
+    media_url: str | None
+    scheduled_at: datetime
+    cron: str | None
+    timezone: str
+    status: ScheduledStatus
+    next_run_at: datetime | None = Field(description="When it fires next; null once sent, failed or cancelled")
+    run_count: int = Field(description="How many times it has fired")
+    last_run_at: datetime | None
+    last_sent: int = Field(description="Recipients sent to on the last run")
+    last_failed: int = Field(description="Recipients that failed on the last run")
+    last_error: str | None
+    created_at: datetime

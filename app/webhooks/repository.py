@@ -1,0 +1,41 @@
+from __future__ import annotations
+
+from sqlalchemy import delete
+from sqlmodel import select
+
+from app.repository import AccountScopedRepository
+from app.webhooks.models import Webhook, WebhookDelivery
+
+
+class WebhookRepository(AccountScopedRepository[Webhook]):
+    model = Webhook
+    not_found_detail = "Webhook not found"
+
+    def list(self) -> list[Webhook]:
+        return list(self.session.exec(self.select().order_by(Webhook.created_at, Webhook.id)))
+
+    def active_subscribed_to(self, event: str) -> list[Webhook]:
+        # Events are a JSON list: filtered here rather than with dialect-specific JSON operators.
+        rows = self.session.exec(self.select().where(Webhook.is_active == True))  # noqa: E712
+        return [webhook for webhook in rows if event in webhook.events]
+
+
+class DeliveryRepository(AccountScopedRepository[WebhookDelivery]):
+    model = WebhookDelivery
+    not_found_detail = "Delivery not found"
+
+    def list_for(self, webhook_id: str, *, status: str | None, limit: int, offset: int) -> list[WebhookDelivery]:
+        statement = self.select().where(WebhookDelivery.webhook_id == webhook_id)
+        if status:
+            statement = statement.where(WebhookDelivery.status == status)
+        statement = statement.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+        return list(self.session.exec(statement.offset(offset).limit(limit)))
+
+    def delete_for(self, webhook_id: str) -> None:
+        self.session.execute(delete(WebhookDelivery).where(WebhookDelivery.account_id == self.account_id,
+                                                           WebhookDelivery.webhook_id == webhook_id))
+
+
+def get_delivery_unscoped(session, delivery_id: str) -> WebhookDelivery | None:
+    """The delivery job's lookup: it runs for whichever account emitted the event."""
+    return session.exec(select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)).first()

@@ -1,0 +1,69 @@
+"""Webhook subscriptions and `emit_event`, the one way any area publishes an event. Flushes, never commits."""
+
+import json
+
+from sqlmodel import Session
+
+from app.common import utcnow
+from app.config import Settings
+from app.jobs.queue import enqueue
+from app.net import check_public_url
+from app.webhooks.events import EVENTS
+from app.webhooks.models import Webhook, WebhookDelivery
+from app.webhooks.repository import DeliveryRepository, WebhookRepository
+from app.webhooks.schemas import WebhookCreate
+from app.webhooks.signing import new_secret
+
+DELIVER_JOB = "webhooks.deliver"
+
+
+def create_webhook(session: Session, settings: Settings, account_id: str, body: WebhookCreate) -> Webhook:
+    """Register a webhook; its URL must be public unless private URLs are allowed."""
+    check_public_url(body.url, settings.allow_private_urls, what="webhook URL")
+    webhook = Webhook(account_id=account_id, name=body.name, url=body.url, events=list(body.events),
+                      secret=new_secret())
+    return WebhookRepository(session, account_id).add(webhook)
+
+
+def list_webhooks(session: Session, account_id: str) -> list[Webhook]:
+    return WebhookRepository(session, account_id).list()
+
+
+def get_webhook(session: Session, account_id: str, webhook_id: str) -> Webhook:
+    return WebhookRepository(session, account_id).get_or_404(webhook_id)
+
+
+def delete_webhook(session: Session, account_id: str, webhook_id: str) -> None:
+    """Delete a webhook with its delivery log; pending retries stop."""
+    repository = WebhookRepository(session, account_id)
+    webhook = repository.get_or_404(webhook_id)
+    DeliveryRepository(session, account_id).delete_for(webhook.id)
+    repository.delete(webhook)
+
+
+def list_deliveries(session: Session, account_id: str, webhook_id: str, *, status: str | None = None,
+                    limit: int = 50, offset: int = 0) -> list[WebhookDelivery]:
+    get_webhook(session, account_id, webhook_id)
+    return DeliveryRepository(session, account_id).list_for(webhook_id, status=status, limit=limit, offset=offset)
+
+
+def emit_event(session: Session, account_id: str, event: str, data: dict) -> None:
+    """Queue `event` for each of the account's active webhooks subscribed to it, in the caller's transaction.
+
+    A delivery row and its job are written with the caller's change, so nothing is sent unless that
+    change commits, and nothing is lost once it has.
+    """
+    if event not in EVENTS:
+        raise ValueError(f"unknown webhook event {event!r}; add it to app/webhooks/events.py")
+    webhooks = WebhookRepository(session, account_id).active_subscribed_to(event)
+    if not webhooks:
+        return
+    now = utcnow()
+    body = json.dumps({"event": event, "timestamp": now.isoformat().replace("+00:00", "Z"),
+                       "account_id": account_id, "data": data}, default=str, separators=(",", ":"))
+    for webhook in webhooks:
+        delivery = WebhookDelivery(account_id=account_id, webhook_id=webhook.id, event=event, body=body,
+                                   created_at=now, next_attempt_at=now)
+        session.add(delivery)
+        session.flush()
+        enqueue(session, DELIVER_JOB, {"delivery_id": delivery.id}, run_at=now)

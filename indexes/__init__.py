@@ -1,0 +1,1 @@
+"""Search indexes for the knowledge base: FAISS vectors, BM25 keywords and their fusion (no app or DB imports)."""

@@ -1,0 +1,102 @@
+from datetime import timedelta
+
+from sqlmodel import select
+
+from app.common import utcnow
+from app.gateways.base import GatewayError
+from app.gateways.sandbox import SandboxGateway
+from app.jobs.models import Job
+from app.messages.models import Message
+
+BASE = "/api/v2/messages/bulk"
+
+
+def start(client, tenant, **body) -> dict:
+    response = client.post(BASE, json={"message": "Hi {name}!"} | body, headers=tenant.headers)
+    assert response.status_code == 202, response.text
+    return response.json()
+
+
+def run_until_finished(client, tenant, run_jobs, job_id: str) -> dict:
+    for _ in range(50):
+        run_jobs()
+        detail = client.get(f"{BASE}/{job_id}", headers=tenant.headers).json()
+        if detail["status"] in ("completed", "cancelled"):
+            return detail
+    raise AssertionError(f"bulk job still {detail['status']}")
+
+
+def bulk_messages(services) -> list[Message]:
+    with services.session_factory() as session:
+        return list(session.exec(select(Message).where(Message.origin == "bulk").order_by(Message.created_at)))
+
+
+def queued_steps(services) -> list[Job]:
+    with services.session_factory() as session:
+        return list(session.exec(select(Job).where(Job.kind == "bulk.send_next", Job.status == "queued")))
+
+
+def test_sends_to_everyone_with_names(client, growth_tenant, wa_session, run_jobs, services, fast_pace):
+    job = start(client, growth_tenant, session_id=wa_session, fallback_name="friend",
+                contacts=[{"phone": "15550000001", "name": "Ana"}, {"phone": "15550000002"}])
+    detail = run_until_finished(client, growth_tenant, run_jobs, job["id"])
+    assert (detail["status"], detail["sent"], detail["failed"], detail["pending"]) == ("completed", 2, 0, 0)
+    assert detail["started_at"] and detail["finished_at"]
+    assert all(r["status"] == "sent" and r["message_id"].startswith("wamid.") for r in detail["recipients"])
+    assert [(m.phone, m.text, m.status) for m in bulk_messages(services)] == [
+        ("15550000001", "Hi Ana!", "sent"), ("15550000002", "Hi friend!", "sent")]
+
+
+def test_one_failed_recipient_does_not_stop_the_rest(client, growth_tenant, wa_session, run_jobs, services,
+                                                     fast_pace, monkeypatch):
+    real_send_text = SandboxGateway.send_text
+
+    def flaky(self, wa_session, phone, text):
+        if phone == "15550000002":
+            raise GatewayError("The WhatsApp gateway failed: number is not on WhatsApp")
+        return real_send_text(self, wa_session, phone, text)
+
+    monkeypatch.setattr(SandboxGateway, "send_text", flaky)
+    job = start(client, growth_tenant, session_id=wa_session, phones=["15550000001", "15550000002", "15550000003"])
+    detail = run_until_finished(client, growth_tenant, run_jobs, job["id"])
+    assert (detail["status"], detail["sent"], detail["failed"]) == ("completed", 2, 1)
+    assert [(r["phone"], r["status"]) for r in detail["recipients"]] == [
+        ("15550000001", "sent"), ("15550000002", "failed"), ("15550000003", "sent")]
+    assert detail["recipients"][1]["error"] == "The WhatsApp gateway failed: number is not on WhatsApp"
+
+
+def test_sends_are_paced_per_session(client, growth_tenant, wa_session, run_jobs, services):
+    services.settings.bulk_messages_per_minute = 20  # one every ~3 s
+    first = start(client, growth_tenant, session_id=wa_session, phones=["15550000001", "15550000002"])
+    run_jobs()
+    progress = client.get(f"{BASE}/{first['id']}", headers=growth_tenant.headers).json()
+    assert (progress["status"], progress["sent"], progress["pending"]) == ("running", 1, 1)
+    [step] = queued_steps(services)
+    assert timedelta(seconds=2.3) <= step.run_at - utcnow() <= timedelta(seconds=3.6)
+
+    # A second job on the same session waits its turn too.
+    second = start(client, growth_tenant, session_id=wa_session, phones=["15550000003"])
+    run_jobs()
+    assert client.get(f"{BASE}/{second['id']}", headers=growth_tenant.headers).json()["sent"] == 0
+    assert len(bulk_messages(services)) == 1
+    assert all(step.run_at > utcnow() + timedelta(seconds=1) for step in queued_steps(services))
+
+
+def test_cancel_stops_the_rest(client, growth_tenant, wa_session, run_jobs, services):
+    services.settings.bulk_messages_per_minute = 20
+    job = start(client, growth_tenant, session_id=wa_session, phones=["15550000001", "15550000002",
+                                                                      "15550000003"])
+    run_jobs()
+    client.post(f"{BASE}/{job['id']}/cancel", headers=growth_tenant.headers)
+    services.settings.bulk_messages_per_minute = 60_000_000
+    with services.session_factory() as session:  # let the waiting step run now
+        for step in session.exec(select(Job).where(Job.kind == "bulk.send_next", Job.status == "queued")):
+            step.run_at = utcnow()
+            session.add(step)
+        session.commit()
+    run_jobs()
+    detail = client.get(f"{BASE}/{job['id']}", headers=growth_tenant.headers).json()
+    assert (detail["status"], detail["sent"]) == ("cancelled", 1)
+    assert [r["status"] for r in detail["recipients"]] == ["sent", "cancelled", "cancelled"]
+    assert len(bulk_messages(services)) == 1
+    assert queued_steps(services) == []

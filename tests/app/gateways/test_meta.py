@@ -1,0 +1,109 @@
+import time
+
+import pytest
+
+from tests.servers.fixtures import META_APP_SECRET, META_VERIFY_TOKEN
+from tests.servers.meta import meta_webhook
+
+PHONE = "15551234567"
+
+
+@pytest.fixture
+def meta_session(client, tenant, fake_meta):
+    config = {"phone_number_id": fake_meta.phone_number_id, "access_token": fake_meta.token}
+    response = client.post("/api/v2/sessions", json={"name": "Cloud", "gateway": "meta", "config": config},
+                           headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def send(client, tenant, session_id, **body):
+    return client.post("/api/v2/messages/send", headers=tenant.headers,
+                       json={"session_id": session_id, "phone": PHONE, "message": "Hello", **body})
+
+
+def customer_writes(client, fake_meta, message_id="wamid.IN1", text="Hi there", secret=META_APP_SECRET):
+    body, headers = meta_webhook(
+        fake_meta.phone_number_id, app_secret=secret,
+        contacts=[{"profile": {"name": "Ana"}, "wa_id": PHONE}],
+        messages=[{"from": PHONE, "id": message_id, "timestamp": str(int(time.time())), "type": "text",
+                   "text": {"body": text}}])
+    return client.post("/api/v2/gateways/meta/webhook", content=body, headers=headers)
+
+
+def test_free_form_send_outside_the_24h_window_is_refused_before_calling_meta(client, tenant, fake_meta,
+                                                                              meta_session):
+    response = send(client, tenant, meta_session)
+    assert response.status_code == 422
+    assert "24 hours" in response.json()["detail"]
+    assert fake_meta.sent == []
+
+
+def test_send_inside_the_window_speaks_the_cloud_api(client, tenant, fake_meta, meta_session):
+    customer_writes(client, fake_meta)
+    response = send(client, tenant, meta_session)
+    assert response.status_code == 200, response.text
+    assert response.json()["result"]["key"]["id"].startswith("wamid.")
+    request = fake_meta.requests_to("POST", f"/v21.0/{fake_meta.phone_number_id}/messages")[0]
+    assert request.headers["Authorization"] == f"Bearer {fake_meta.token}"
+    assert request.json() == {"messaging_product": "whatsapp", "recipient_type": "individual", "to": PHONE,
+                              "type": "text", "text": {"body": "Hello"}}
+
+
+def test_media_is_sent_by_link_with_caption(client, tenant, fake_meta, meta_session, media_host):
+    customer_writes(client, fake_meta)
+    url = media_host.add("menu.pdf", "application/pdf", b"%PDF")
+    assert send(client, tenant, meta_session, message="Menu", media_url=url).status_code == 200
+    assert fake_meta.sent[0]["type"] == "document"
+    assert fake_meta.sent[0]["document"] == {"link": url, "caption": "Menu", "filename": "menu.pdf"}
+
+
+def test_meta_reengagement_error_is_a_clear_422(client, tenant, fake_meta, meta_session):
+    customer_writes(client, fake_meta)
+    fake_meta.outside_window.add(PHONE)  # Meta's clock disagrees with ours
+    response = send(client, tenant, meta_session)
+    assert response.status_code == 422
+    assert "24 hours" in response.json()["detail"]
+
+
+def test_meta_5xx_and_expired_token_are_502(client, tenant, fake_meta, meta_session, db):
+    customer_writes(client, fake_meta)
+    fake_meta.fail_status = 500
+    assert "not JSON" in send(client, tenant, meta_session).json()["detail"]
+    fake_meta.fail_status = None
+    fake_meta.token = "rotated"
+    response = send(client, tenant, meta_session)
+    assert response.status_code == 502
+    assert "access_token" in response.json()["detail"]
+
+
+def test_inbound_messages_are_stored_with_the_contact_name_once(client, tenant, fake_meta, meta_session):
+    assert customer_writes(client, fake_meta).json() == {"received": 1, "statuses": 0}
+    assert customer_writes(client, fake_meta).json() == {"received": 0, "statuses": 0}
+    chats = client.get("/api/v2/messages/chats", headers=tenant.headers).json()["items"]
+    assert [(c["phone"], c["name"], c["last_message"]) for c in chats] == [(PHONE, "Ana", "Hi there")]
+
+
+def test_statuses_update_the_message_and_never_go_backwards(client, tenant, fake_meta, meta_session):
+    customer_writes(client, fake_meta)
+    message_id = send(client, tenant, meta_session).json()["result"]["key"]["id"]
+    for status in ("read", "delivered"):
+        body, headers = meta_webhook(fake_meta.phone_number_id, app_secret=META_APP_SECRET, statuses=[
+            {"id": message_id, "status": status, "timestamp": "1767225700", "recipient_id": PHONE}])
+        client.post("/api/v2/gateways/meta/webhook", content=body, headers=headers)
+    items = client.get(f"/api/v2/messages/chats/{PHONE}", headers=tenant.headers).json()["items"]
+    assert [m["status"] for m in items if m["direction"] == "out"] == ["read"]
+
+
+def test_unsigned_or_forged_callbacks_are_refused(client, fake_meta, meta_session):
+    assert customer_writes(client, fake_meta, secret=None).status_code == 401
+    forged = customer_writes(client, fake_meta, secret="not-the-app-secret")
+    assert forged.json() == {"detail": "Invalid X-Hub-Signature-256 signature"}
+
+
+def test_webhook_verification_echoes_the_challenge(client, fake_meta):
+    params = {"hub.mode": "subscribe", "hub.verify_token": META_VERIFY_TOKEN, "hub.challenge": "1158201444"}
+    response = client.get("/api/v2/gateways/meta/webhook", params=params)
+    assert (response.status_code, response.text) == (200, "1158201444")
+    wrong = client.get("/api/v2/gateways/meta/webhook", params={**params, "hub.verify_token": "guess"})
+    assert wrong.status_code == 403

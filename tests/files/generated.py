@@ -1,0 +1,63 @@
+"""Small test files made on the fly: bad inputs are generated, not committed."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Callable, Sequence
+
+
+def make_png() -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "green").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def make_pdf(pages: Sequence[str], *, title: str | None = None) -> bytes:
+    """A small PDF with one line of text per page (an empty string gives a page without text)."""
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, invariant=1)
+    if title:
+        pdf.setTitle(title)
+    for text in pages:
+        if text:
+            pdf.drawString(72, 720, text)
+        else:  # what a scan looks like to a text extractor: marks on the page, no text
+            pdf.rect(72, 400, 300, 300, fill=1)
+        pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def encrypt_pdf(data: bytes, user_password: str) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(io.BytesIO(data)))
+    # RC4 works without the optional `cryptography` package; AES would need it.
+    writer.encrypt(user_password=user_password, owner_password="owner-secret", algorithm="RC4-128")
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def make_zip(entries: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in entries.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def make_docx(build: Callable) -> bytes:
+    """A DOCX built by `build(document)` with python-docx."""
+    import docx
+
+    document = docx.Document()
+    build(document)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,108 @@
+"""A WAHA server (devlikeapro/waha HTTP API) on 127.0.0.1: sessions, QR, sendText/sendImage/sendFile, signed events."""
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+
+from tests.servers.fake_http import FakeServer, Request
+
+NOT_WORKING = "Session status is not as expected. Try again later or restart the session"
+
+
+class FakeWaha(FakeServer):
+    def __init__(self, api_key: str = "waha-key") -> None:
+        super().__init__()
+        self.api_key = api_key
+        self.sessions: dict[str, dict] = {}
+        self.pair_phone: str | None = None  # started sessions connect at once as this number; else they need a QR
+        self.sent: list[dict] = []
+        for method, pattern, handler in [
+            ("POST", r"/api/sessions", self._create), ("GET", r"/api/sessions/([^/]+)", self._get),
+            ("DELETE", r"/api/sessions/([^/]+)", self._delete),
+            ("POST", r"/api/sessions/([^/]+)/(start|stop|restart)", self._lifecycle),
+            ("GET", r"/api/([^/]+)/auth/qr", self._qr),
+            ("POST", r"/api/(sendText|sendImage|sendFile)", self._send),
+        ]:
+            self.route(method, pattern, self._authorized(handler))
+
+    def _authorized(self, handler):
+        def wrapped(request: Request, *args):
+            if self.api_key and request.headers.get("X-Api-Key") != self.api_key:
+                return 401, {"message": "Unauthorized", "statusCode": 401}
+            return handler(request, *args)
+        return wrapped
+
+    def _view(self, name: str) -> dict:
+        session = self.sessions[name]
+        me = {"id": f"{session['phone']}@c.us", "pushName": "Shop"} if session["status"] == "WORKING" else None
+        return {"name": name, "status": session["status"], "me": me, "config": session["config"]}
+
+    def _started(self, name: str) -> None:
+        self.sessions[name]["status"] = "WORKING" if self.pair_phone else "SCAN_QR_CODE"
+        self.sessions[name]["phone"] = self.pair_phone
+
+    def _create(self, request: Request):
+        body = request.json()
+        name = body.get("name", "default")
+        if name in self.sessions:
+            return 422, {"statusCode": 422, "message": f"Session '{name}' already exists. Use PUT to update it."}
+        self.sessions[name] = {"status": "STOPPED", "config": body.get("config") or {}, "phone": None}
+        if body.get("start", True):
+            self._started(name)
+        return 201, self._view(name)
+
+    def _get(self, request: Request, name: str):
+        if name not in self.sessions:
+            return 404, {"statusCode": 404, "message": "Session not found"}
+        return 200, self._view(name)
+
+    def _delete(self, request: Request, name: str):
+        if self.sessions.pop(name, None) is None:
+            return 404, {"statusCode": 404, "message": "Session not found"}
+        return 200, {}
+
+    def _lifecycle(self, request: Request, name: str, action: str):
+        if name not in self.sessions:
+            return 404, {"statusCode": 404, "message": "Session not found"}
+        if action == "stop":
+            self.sessions[name]["status"] = "STOPPED"
+        else:
+            self._started(name)
+        return 201, self._view(name)
+
+    def _qr(self, request: Request, name: str):
+        session = self.sessions.get(name)
+        if session is None or session["status"] != "SCAN_QR_CODE":
+            return 422, {"error": NOT_WORKING, "session": name, "status": session and session["status"],
+                         "expected": ["SCAN_QR_CODE"]}
+        return 200, {"mimetype": "image/png", "data": base64.b64encode(b"\x89PNG fake qr").decode()}
+
+    def _send(self, request: Request, endpoint: str):
+        body = request.json()
+        session = self.sessions.get(body.get("session"))
+        if session is None or session["status"] != "WORKING":
+            return 422, {"error": NOT_WORKING, "session": body.get("session"),
+                         "status": session and session["status"], "expected": ["WORKING"]}
+        self.sent.append({"endpoint": endpoint, **body})
+        short = "3EB0" + secrets.token_hex(8).upper()
+        return 201, {"id": {"fromMe": True, "remote": body["chatId"], "id": short,
+                            "_serialized": f"true_{body['chatId']}_{short}"},
+                     "body": body.get("text") or body.get("caption"), "fromMe": True, "ack": 1}
+
+    def connect(self, name: str, phone: str) -> None:
+        """The user scanned the QR code."""
+        self.sessions[name].update(status="WORKING", phone=phone)
+
+
+def waha_event(event: str, session: str, payload: dict, secret: str | None) -> tuple[bytes, dict[str, str]]:
+    """A WAHA webhook POST as WAHA sends it: the body and its X-Webhook-Hmac headers."""
+    body = json.dumps({"id": "evt_" + secrets.token_hex(8), "timestamp": 1767225600000, "event": event,
+                       "session": session, "me": None, "payload": payload, "engine": "WEBJS",
+                       "environment": {"version": "2025.1.1", "engine": "WEBJS", "tier": "CORE"}}).encode()
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers |= {"X-Webhook-Hmac": hmac.new(secret.encode(), body, hashlib.sha512).hexdigest(),
+                    "X-Webhook-Hmac-Algorithm": "sha512"}
+    return body, headers
