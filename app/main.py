@@ -26,12 +26,13 @@ from app.gateways.router import router as gateways_router
 from app.messages.router import router as messages_router
 from app.sandbox.router import router as sandbox_router
 from app.styles.router import router as styles_router
+from app.autoreply.router import router as autoreply_router
 
 API_PREFIX = "/api/v2"
 API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, kb_router,
                webhooks_router, groups_router, scheduled_router, bulk_router)
 API_ROUTERS += (messages_router, sandbox_router, gateways_router)
-API_ROUTERS += (styles_router,)
+API_ROUTERS += (styles_router, autoreply_router)
 
 TAGS = [
     {"name": "Auth", "description": "Register, log in, refresh and log out (JWT)."},
@@ -44,6 +45,7 @@ TAGS = [
     {"name": "Knowledge base", "description": "Documents the AI answers from: upload, inspect, search."},
     {"name": "AI style profiles", "description": "How AI replies sound: tone, length, emoji, greeting, rules; "
                                                  "written by hand or learned from your messages."},
+    {"name": "Auto-reply", "description": "The bot per session, its reply log and review queue, and a preview."},
     {"name": "Webhooks", "description": "Signed event deliveries to your URLs, retried for 24 hours."},
     {"name": "Custom groups", "description": "Contact lists for scheduled and bulk messages."},
     {"name": "Scheduled messages", "description": "Messages sent later, once or on a cron schedule."},

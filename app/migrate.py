@@ -22,7 +22,8 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(alembic_config(connection), "heads")
 
 
-def revision(engine: Engine, message: str, rev_id: str, head: str = "heads") -> None:
-    """Autogenerate a migration file (a developer tool)."""
+def revision(engine: Engine, message: str, rev_id: str, head: str = "0001") -> None:
+    """Autogenerate a migration as a new branch off `head` (a developer tool); each domain has its own branch."""
     with engine.begin() as connection:
-        command.revision(alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id, head=head)
+        command.revision(alembic_config(connection), message=message, autogenerate=True, rev_id=rev_id, head=head,
+                         splice=True)

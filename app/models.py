@@ -12,10 +12,11 @@ from app.kb.models import Chunk, Document, DocumentFile, IndexState
 from app.sessions.models import WhatsAppSession
 from app.messages.models import Message
 from app.styles.models import StyleProfile
+from app.autoreply.models import AutoReplySettings, ChatState, Reply
 
 __all__ = ["Account", "ApiKey", "Chunk", "Document", "DocumentFile", "IndexState", "Job", "LoginSession", "User",
            "WhatsAppSession"]
 __all__ += ["Message"]
-__all__ += ["StyleProfile"]
+__all__ += ["StyleProfile", "AutoReplySettings", "ChatState", "Reply"]
 __all__ += ["BulkJob", "BulkRecipient", "ContactGroup", "ContactGroupMember", "ScheduledMessage", "Webhook",
             "WebhookDelivery"]

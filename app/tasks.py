@@ -5,3 +5,4 @@ from app.messages import tasks as messages_tasks  # noqa: F401
 from app.webhooks import tasks as webhooks_tasks  # noqa: F401
 from app.scheduled import tasks as scheduled_tasks  # noqa: F401
 from app.bulk import tasks as bulk_tasks  # noqa: F401
+from app.autoreply import tasks as autoreply_tasks  # noqa: F401

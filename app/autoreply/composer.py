@@ -38,8 +38,12 @@ def asks_for_human(question: str, keywords: list[str]) -> bool:
     return any(re.search(rf"\b{re.escape(keyword.lower())}\b", lowered) for keyword in keywords if keyword.strip())
 
 
-def handoff_text(fallback_message: str, style: StyleSpec, customer_name: str | None) -> str:
-    return fallback_message.strip() or render_template("handoff.j2", style=style, customer_name=customer_name)
+def handoff_text(fallback_message: str, style: StyleSpec, customer_name: str | None, *, unknown: bool) -> str:
+    """The custom fallback message, else "I don't know" (when the documents did not) plus the handoff line."""
+    if fallback_message.strip():
+        return fallback_message.strip()
+    handoff = render_template("handoff.j2", style=style, customer_name=customer_name).strip()
+    return f"{render_template('fallback.j2', style=style).strip()} {handoff}" if unknown else handoff
 
 
 def compose(session: Session, services: Services, account_id: str, *, question: str, history: list[Turn],
@@ -47,12 +51,12 @@ def compose(session: Session, services: Services, account_id: str, *, question: 
             handoff_keywords: list[str], fallback_message: str, customer_name: str | None = None) -> Decision:
     """Retrieve, draft and check a reply; a structured handoff when the documents do not know."""
 
-    def hand_off(reason: str, **details) -> Decision:
-        return Decision(handoff=True, text=handoff_text(fallback_message, style, customer_name), reason=reason,
-                        **details)
+    def hand_off(reason: str, *, unknown: bool = True, **details) -> Decision:
+        text = handoff_text(fallback_message, style, customer_name, unknown=unknown)
+        return Decision(handoff=True, text=text, reason=reason, **details)
 
     if asks_for_human(question, handoff_keywords):
-        return hand_off("the customer asked for a person")
+        return hand_off("the customer asked for a person", unknown=False)
     query = standalone_question(question, history)
     found = retrieve(session, services, account_id, query, top_k=SOURCES_PER_QUESTION, tags=tags or None)
     sources = [Source(chunk_id=c.chunk_id, document_id=c.document_id, document_title=c.document_title, text=c.text,

@@ -12,7 +12,7 @@ from sqlmodel import Session
 
 from app.autoreply import policy
 from app.autoreply.composer import Decision, compose
-from app.autoreply.memory import to_turns
+from app.autoreply.memory import combine_burst, to_turns
 from app.autoreply.models import AutoReplySettings, ChatState, Reply
 from app.autoreply.repository import ChatStateRepository, ConversationRepository, ReplyRepository
 from app.autoreply.styles import style_for
@@ -119,7 +119,7 @@ def answer_chat(session: Session, services: Services, session_id: str, chat_id: 
     for earlier in merged:
         _finish(session, earlier, "merged", f"answered together with message {reply.inbound_message_id}")
     started = time.perf_counter()
-    question = "\n".join(r.inbound_text for r in burst if r.inbound_text.strip())
+    question = combine_burst([r.inbound_text for r in burst])
     conversation = ConversationRepository(session, state.account_id)
     first_inbound = session.get(Message, burst[0].inbound_message_id)
     history = to_turns(conversation.recent(session_id, chat_id, first_inbound.timestamp, config.memory_turns))

@@ -9,6 +9,9 @@ from app.messages.models import Message
 _FOLLOW_UP = re.compile(r"^\s*(and|also|what about|how about|but|or|plus|same for|and what about)\b", re.I)
 _WORD = re.compile(r"\w+")
 SHORT_QUESTION_WORDS = 4
+# Burst openers that carry no question ("Hi!", "quick question"): dropped so they do not dilute retrieval.
+_FILLER = re.compile(r"^\W*(hi|hello|hey|hiya|good (morning|afternoon|evening)|quick question|one question|"
+                     r"question|excuse me|sorry|please|thanks?|thank you|ok(ay)?)(\W+(there|all|team))?\W*$", re.I)
 
 
 def to_turns(messages: list[Message]) -> list[Turn]:
@@ -23,3 +26,10 @@ def standalone_question(question: str, history: list[Turn]) -> str:
     if _FOLLOW_UP.match(question) or len(_WORD.findall(question)) <= SHORT_QUESTION_WORDS:
         return f"{previous.rstrip()} {question.strip()}"
     return question
+
+
+def combine_burst(texts: list[str]) -> str:
+    """Several messages sent in a row, as one question, without the greetings and fillers between them."""
+    lines = [text.strip() for text in texts if text.strip()]
+    meaningful = [line for line in lines if not _FILLER.match(line)]
+    return "\n".join(meaningful or lines)

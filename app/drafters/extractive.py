@@ -15,7 +15,7 @@ _TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\b|\b\d{1,2}\s?(?:am|pm)\b", re.IGNORECAS
 _MONEY = re.compile(r"[£$€¥₹]\s?\d|\d\s?(?:eur|usd|gbp|euros?|dollars?|pounds?)\b|\bfree\b", re.IGNORECASE)
 _PLACE = re.compile(r"\b\d+\s+\w+\s+(?:street|st|road|rd|avenue|ave|lane|square|way)\b|\bstation\b",
                     re.IGNORECASE)
-_DURATION = re.compile(r"\b\d+\s?(?:minutes?|mins?|hours?|days?|weeks?)\b", re.IGNORECASE)
+_DURATION = re.compile(r"\b\d+[\s-]?(?:minutes?|mins?|hours?|days?|weeks?|months?|years?)\b", re.IGNORECASE)
 _CONTACT = re.compile(r"\+?\d[\d\s().-]{6,}\d|[\w.+-]+@[\w-]+\.[\w.]+")
 # A question term asking for a kind of fact (a time, a price) is answered by a sentence that carries one;
 # sentences without that kind of fact count for less.

@@ -2,6 +2,7 @@
 
 import logging
 
+from app.autoreply.handler import handle_inbound
 from app.jobs.registry import JobContext, job_handler
 from app.messages.models import Message
 
@@ -15,3 +16,4 @@ def on_message_received(ctx: JobContext, payload: dict) -> None:
     if message is None:
         return  # its session was deleted in the meantime
     logger.info("message %s received on session %s from %s", message.id, message.session_id, message.phone)
+    handle_inbound(ctx.session, ctx.services, message)

@@ -121,7 +121,21 @@ def make_style_profile(client, tenant) -> str:
     return response.json()["id"]
 
 
+def make_reply(client, tenant) -> str:
+    from app.jobs.worker import drain
+
+    session_id = make_session(client, tenant)
+    client.put(f"/api/v2/ai/auto-reply/{session_id}", json={"enabled": True, "debounce_seconds": 0},
+               headers=tenant.headers)
+    client.post("/api/v2/sandbox/inbound", json={"session_id": session_id, "phone": "15551234567",
+                                                 "message": "hello?"}, headers=tenant.headers)
+    drain(client.app.state.services)
+    return client.get("/api/v2/ai/replies", headers=tenant.headers).json()["items"][0]["id"]
+
+
 RESOURCE_FACTORIES = {
+    "/api/v2/ai/auto-reply/{session_id}": make_session,
+    "/api/v2/ai/replies/{reply_id}": make_reply,
     "/api/v2/ai/style-profiles/{profile_id}": make_style_profile,
     "/api/v2/scheduled-messages/{scheduled_id}": make_scheduled_message,
     "/api/v2/messages/bulk/{bulk_job_id}": make_bulk_job,

@@ -1,0 +1,171 @@
+"""The inbound handler end to end: a customer writes through the sandbox, the bot answers from the documents."""
+
+from datetime import timedelta
+
+from app.common import utcnow
+
+
+def chat(client, tenant, phone="447700900123"):
+    return client.get(f"/api/v2/messages/chats/{phone}@c.us", headers=tenant.headers).json()["items"]
+
+
+def test_answers_from_the_documents_with_sources(client, tenant, knowledge, customer):
+    reply = customer("How much does it cost to fix a puncture?", name="Ana")
+    assert reply["status"] == "sent", reply
+    assert "£12" in reply["reply_text"]
+    assert reply["sources"] and reply["sources"][0]["document_title"]
+    assert 0 < reply["confidence"] <= 1 and reply["drafter"] == "extractive"
+    assert reply["latency_ms"] is not None
+    outbound = [m for m in chat(client, tenant) if m["direction"] == "out"]
+    assert outbound and outbound[0]["text"] == reply["reply_text"]
+
+
+def test_unknown_question_hands_off_once_and_stays_quiet(client, tenant, knowledge, customer, services):
+    from tests.servers.receiver import WebhookReceiver
+
+    receiver = WebhookReceiver().start()
+    try:
+        client.post("/api/v2/webhooks", json={"url": receiver.url, "events": ["ai.handoff"]}, headers=tenant.headers)
+        reply = customer("Do you sell spare parts for tractors in Brazil?")
+        assert reply["status"] == "handoff", reply
+        assert "colleague" in reply["reply_text"]
+        assert any(r.headers.get("X-Webhook-Event") == "ai.handoff" for r in receiver.requests)
+    finally:
+        receiver.stop()
+    follow_up = customer("Hello? What are your opening hours?")
+    assert follow_up["status"] == "skipped" and follow_up["reason"] == "handed off to a human"
+
+
+def test_asking_for_a_person_hands_off(knowledge, customer):
+    reply = customer("I want to talk to a human please")
+    assert reply["status"] == "handoff" and reply["reason"] == "the customer asked for a person"
+
+
+def test_duplicate_delivery_gets_one_reply(client, tenant, knowledge, customer):
+    customer("What is your phone number?", message_id="wamid.dup-1", deliveries=3)
+    customer("What is your phone number?", message_id="wamid.dup-1")
+    log = client.get("/api/v2/ai/replies", headers=tenant.headers).json()
+    assert log["total"] == 1
+    assert len([m for m in chat(client, tenant) if m["direction"] == "out"]) == 1
+
+
+def test_follow_up_uses_conversation_memory(knowledge, customer):
+    first = customer("What are your opening hours?")
+    assert first["status"] == "sent"
+    follow = customer("and on Sunday?")
+    assert follow["status"] == "sent", follow
+    assert "11:00" in follow["reply_text"]
+
+
+def test_review_mode_drafts_then_approve_sends(client, tenant, knowledge, bot_session, customer):
+    session_id, configure = bot_session
+    configure(mode="review")
+    draft = customer("How long is the warranty on the frame?")
+    assert draft["status"] == "draft", (draft["reason"], draft["confidence"], draft["reply_text"])
+    assert draft["status"] == "draft" and not [m for m in chat(client, tenant) if m["direction"] == "out"]
+    approved = client.post(f"/api/v2/ai/replies/{draft['id']}/approve", json={"text": "5 years on the frame."},
+                           headers=tenant.headers)
+    assert approved.status_code == 200 and approved.json()["status"] == "sent"
+    assert [m["text"] for m in chat(client, tenant) if m["direction"] == "out"] == ["5 years on the frame."]
+    again = client.post(f"/api/v2/ai/replies/{draft['id']}/reject", headers=tenant.headers)
+    assert again.status_code == 409
+
+
+def test_pause_and_resume_any_chat(client, tenant, knowledge, bot_session, customer):
+    session_id, _ = bot_session
+    paused = client.post(f"/api/v2/ai/auto-reply/{session_id}/chats/447700900999@c.us/pause",
+                         json={"minutes": 30}, headers=tenant.headers)
+    assert paused.status_code == 200 and paused.json()["paused_until"]
+    assert customer("What is your address?", phone="447700900999")["reason"] == "paused"
+    client.post(f"/api/v2/ai/auto-reply/{session_id}/chats/447700900999@c.us/resume", headers=tenant.headers)
+    assert customer("What is your address?", phone="447700900999")["status"] == "sent"
+
+
+def test_human_reply_pauses_the_bot(client, tenant, knowledge, bot_session, customer):
+    session_id, _ = bot_session
+    assert customer("What is your phone number?")["status"] == "sent"
+    client.post("/api/v2/messages/send", headers=tenant.headers,
+                json={"session_id": session_id, "phone": "447700900123", "message": "Hi, Sam here from the shop."})
+    assert customer("Great, and your address?")["reason"] == "a person at the business replied recently"
+
+
+def test_bot_does_not_barge_into_chats_the_business_started(client, tenant, knowledge, bot_session, customer):
+    session_id, configure = bot_session
+    configure(human_pause_minutes=0)
+    client.post("/api/v2/messages/send", headers=tenant.headers,
+                json={"session_id": session_id, "phone": "447700900555", "message": "Your bike is ready!"})
+    assert customer("Thanks, what time do you close?", phone="447700900555")["reason"] == \
+        "the business started this chat"
+
+
+def test_rules_block_list_and_reply_cap(knowledge, bot_session, customer):
+    _, configure = bot_session
+    configure(block_list=["447700900666"], max_replies_per_chat_per_hour=1)
+    assert customer("What is your address?", phone="447700900666")["reason"] == "blocked"
+    assert customer("What is your address?")["status"] == "sent"
+    assert customer("What is your phone number?")["reason"] == "reply limit for this chat reached"
+
+
+def test_off_hours_message_sent_once(client, tenant, knowledge, bot_session, customer):
+    _, configure = bot_session
+    closed_today = {"timezone": "UTC", "days": {}}
+    now = utcnow()
+    day = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")[(now + timedelta(days=1)).weekday()]
+    closed_today["days"][day] = [["09:00", "10:00"]]
+    configure(business_hours=closed_today, off_hours_message="We're closed now; we'll reply tomorrow.")
+    first = customer("Are you open?")
+    assert first["status"] == "sent" and first["reason"] == "outside business hours"
+    assert customer("Hello?")["status"] == "skipped"
+
+
+def test_debounce_turns_a_burst_into_one_answer(client, tenant, knowledge, bot_session, services, db):
+    from sqlmodel import update
+
+    from app.jobs.models import Job
+    from app.jobs.worker import drain
+
+    session_id, configure = bot_session
+    configure(debounce_seconds=30)
+    for text in ("Hi!", "quick question", "how much is a puncture repair?"):
+        client.post("/api/v2/sandbox/inbound", headers=tenant.headers,
+                    json={"session_id": session_id, "phone": "447700900123", "message": text})
+        drain(services)
+    assert [r["status"] for r in client.get("/api/v2/ai/replies", headers=tenant.headers).json()["items"]] == \
+        ["pending"] * 3
+    # Time passes: the window closes (the state lives in the database, so any worker can answer).
+    from app.autoreply.models import ChatState
+
+    db.exec(update(ChatState).values(answer_after=utcnow() - timedelta(seconds=1)))
+    db.exec(update(Job).where(Job.kind == "autoreply.answer").values(run_at=utcnow() - timedelta(seconds=1)))
+    db.commit()
+    drain(services)
+    statuses = sorted(r["status"] for r in client.get("/api/v2/ai/replies", headers=tenant.headers).json()["items"])
+    assert statuses == ["merged", "merged", "sent"]
+    assert len([m for m in chat(client, tenant) if m["direction"] == "out"]) == 1
+
+
+def test_disabled_bot_does_nothing(client, tenant, knowledge, bot_session, customer):
+    _, configure = bot_session
+    configure(enabled=False)
+    assert customer("What is your address?") is None
+
+
+def test_preview_without_sending(client, tenant, knowledge):
+    response = client.post("/api/v2/ai/preview", headers=tenant.headers,
+                           json={"message": "and on Sunday?",
+                                 "history": [{"role": "customer", "text": "What are your opening hours?"}]})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["handoff"] is False and "11:00" in body["reply"] and body["sources"]
+    unknown = client.post("/api/v2/ai/preview", headers=tenant.headers,
+                          json={"message": "Can I pay in bitcoin on Mars?"}).json()
+    assert unknown["handoff"] is True
+
+
+def test_settings_are_validated_and_scoped(client, tenant, other_tenant, bot_session):
+    session_id, _ = bot_session
+    bad = client.put(f"/api/v2/ai/auto-reply/{session_id}", headers=tenant.headers,
+                     json={"business_hours": {"timezone": "Mars/Base", "days": {}}})
+    assert bad.status_code == 422
+    assert client.get(f"/api/v2/ai/auto-reply/{session_id}", headers=other_tenant.headers).status_code == 404
+    assert client.get(f"/api/v2/ai/auto-reply/{session_id}", headers=tenant.headers).json()["enabled"] is True
