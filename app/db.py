@@ -31,7 +31,11 @@ def create_db_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        if connection.get_execution_options().get("isolation_level") == "AUTOCOMMIT":
+            return
+        # IMMEDIATE takes the write lock up front: a deferred transaction that reads, then writes after another
+        # connection committed, fails at once with "database is locked" (busy_timeout cannot help it).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

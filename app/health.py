@@ -17,7 +17,8 @@ def healthz() -> dict:
 def readyz(services: ServicesDep) -> dict:
     """The database answers."""
     try:
-        with services.engine.connect() as connection:
+        # Autocommit: a liveness probe must not wait for (or take) a write lock.
+        with services.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("SELECT 1"))
     except Exception:
         raise ServiceUnavailable("database unreachable") from None
