@@ -10,6 +10,7 @@ from app.kb.indexing import KnowledgeIndexes
 from app.kb.models import Chunk, Document
 from app.kb.repository import ChunkRepository, DocumentRepository
 from app.state import Services
+from app.webhooks.service import emit_event
 from ingest.parsers import ParseError
 from ingest.pipeline import IngestPipeline, IngestResult, ProgressCallback
 
@@ -65,6 +66,7 @@ def _fail(services: Services, document_id: str, error: str) -> None:
             document.status, document.error, document.progress = "failed", error, {"step": "failed"}
             document.updated_at = utcnow()
             session.add(document)
+            emit_event(session, document.account_id, "document.failed", document_event(document))
             session.commit()
 
 
@@ -89,6 +91,13 @@ def _store(session: Session, services: Services, document: Document, result: Ing
     session.add(document)
     session.flush()
     indexes.apply(session, document.account_id, remove=[c.id for c in old], add=new)
+    emit_event(session, document.account_id, "document.ready", document_event(document))
+
+
+def document_event(document: Document) -> dict:
+    """A document as webhook receivers see it."""
+    return {"id": document.id, "title": document.title, "status": document.status, "error": document.error,
+            "chunk_count": document.chunk_count, "pages": document.pages, "tags": document.tags}
 
 
 def process_document(services: Services, document_id: str, *, final_attempt: bool,

@@ -138,3 +138,20 @@ def test_list_filters_by_status_and_tag(client, tenant, ingested, upload, run_jo
     assert tagged["total"] == 1 and tagged["items"][0]["status"] == "ready"
     paged = client.get(f"{KB}/documents?limit=1&offset=1", headers=tenant.headers).json()
     assert paged["total"] == 2 and len(paged["items"]) == 1
+
+
+def test_ready_and_failed_documents_emit_webhook_events(client, tenant, upload, run_jobs):
+    from tests.servers.receiver import WebhookReceiver
+
+    receiver = WebhookReceiver().start()
+    try:
+        client.post("/api/v2/webhooks", json={"url": receiver.url, "events": ["document.ready", "document.failed"]},
+                    headers=tenant.headers)
+        upload(tenant, (FILES / "velo_verde_faq.txt").read_bytes(), "faq.txt")
+        upload(tenant, make_pdf(["", ""]), "scan.pdf")
+        run_jobs()
+        run_jobs()  # deliveries queued by the ingestion jobs
+        events = sorted(r.headers.get("X-Webhook-Event") for r in receiver.requests)
+    finally:
+        receiver.stop()
+    assert events == ["document.failed", "document.ready"]
