@@ -119,7 +119,8 @@ class IngestPipeline:
             elif key not in missing:
                 missing[key] = chunk.text
 
-        pending = list(missing.items())
+        # Batches of similar length waste no work on padding (encode() sorts only within the batch it is given).
+        pending = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)
         batches = math.ceil(len(pending) / self.batch_size)
         report("embed", 0, batches)
         for number in range(batches):
