@@ -19,6 +19,7 @@ class FakeOpenAI(FakeServer):
         self.mode = "ok"
         self._ids = itertools.count(1)
         self.route("POST", "/v1/chat/completions", self._chat_completions)
+        self.route("POST", "/v1/embeddings", self._embeddings)
 
     @property
     def base_url(self) -> str:
@@ -50,3 +51,15 @@ class FakeOpenAI(FakeServer):
                          "finish_reason": "stop"}],
             "usage": {"prompt_tokens": 100, "completion_tokens": 20, "total_tokens": 120},
         }
+
+    def _embeddings(self, request: Request):
+        """Deterministic 8-dimensional vectors (letter counts), returned out of order as the API allows."""
+        body = request.json() or {}
+        texts = body.get("input")
+        if "model" not in body or not isinstance(texts, list):
+            return 400, {"error": {"message": "model and input are required", "type": "invalid_request_error"}}
+        data = [{"object": "embedding", "index": i,
+                 "embedding": [float(text.lower().count(letter)) + 0.1 for letter in "abcdefgh"]}
+                for i, text in enumerate(texts)]
+        return 200, {"object": "list", "data": list(reversed(data)), "model": body["model"],
+                     "usage": {"prompt_tokens": 1, "total_tokens": 1}}
