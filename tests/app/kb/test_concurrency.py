@@ -1,0 +1,81 @@
+"""Uploads and deletes while searches run, on a real database file with its own connections per thread."""
+
+import threading
+
+from app.apikeys.scopes import ALL_SCOPES
+from app.auth.principal import Principal
+from app.auth.service import create_account_with_owner
+from app.bootstrap import build_services
+from app.config import Settings
+from app.kb import service
+from app.kb.ingestion import process_document
+from app.kb.retrieval import retrieve
+from app.kb.schemas import TextDocumentCreate
+
+
+def test_searches_stay_consistent_during_uploads_and_deletes(tmp_path):
+    services = build_services(Settings(_env_file=None, data_dir=tmp_path, run_workers=False,
+                                       embedding_provider="hash"))
+    principals = []
+    with services.session_factory() as session:
+        for name in ("shop-a", "shop-b"):
+            account, _ = create_account_with_owner(session, email=f"{name}@example.com", password="password-1",
+                                                   account_name=name, plan="business")
+            principals.append(Principal(account_id=account.id, plan="business", scopes=frozenset(ALL_SCOPES)))
+        session.commit()
+    shop_a, shop_b = principals
+
+    def add(principal, title, text):
+        with services.session_factory() as session:
+            document, _ = service.add_text_document(session, principal, TextDocumentCreate(title=title, text=text))
+            session.commit()
+        process_document(services, document.id, final_attempt=True)
+        return document.id
+
+    add(shop_b, "b-hours", "Shop B opens bicycles hours daily at nine.")
+    errors: list[str] = []
+    stop = threading.Event()
+
+    def churn():
+        for round_number in range(15):
+            document_id = add(shop_a, f"a-{round_number}", f"Shop A bicycles offer number {round_number}.")
+            with services.session_factory() as session:
+                service.delete_document(session, services.components["kb_indexes"], shop_a.account_id,
+                                        document_id)
+                session.commit()
+        stop.set()
+
+    def search(principal, own_prefix):
+        while not stop.is_set():
+            with services.session_factory() as session:
+                for hit in retrieve(session, services, principal.account_id, "bicycles hours", top_k=10):
+                    if not hit.document_title.startswith(own_prefix):
+                        errors.append(f"{principal.account_id} saw {hit.document_title}")
+
+    def recording(work, *args):
+        def run():
+            try:
+                work(*args)
+            except Exception as exc:  # a thread's exception would otherwise vanish
+                errors.append(repr(exc))
+                stop.set()
+        return threading.Thread(target=run)
+
+    searches = {"count": 0}
+    original = search
+
+    def counted_search(principal, prefix):
+        original(principal, prefix)
+        searches["count"] += 1
+
+    threads = [recording(churn), recording(counted_search, shop_a, "a-"), recording(counted_search, shop_b, "b-")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert not errors, errors[:3]
+    assert searches["count"] == 2
+    with services.session_factory() as session:
+        assert retrieve(session, services, shop_a.account_id, "bicycles offer", top_k=10) == []
+        assert [h.document_title for h in retrieve(session, services, shop_b.account_id, "hours")] == ["b-hours"]
+    services.engine.dispose()
