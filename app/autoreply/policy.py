@@ -42,6 +42,8 @@ def skip_reason(config: AutoReplySettings, state: ChatState, message: Message, *
             return "group chat"
         if config.mention_only and not (session_phone and f"@{session_phone}" in message.text):
             return "group message without a mention"
+        # Sending goes to a phone number today; answering into a group needs a group send first.
+        return "answering in groups is not supported yet"
     if state.handoff_open:
         return "handed off to a human"
     if state.paused_until and state.paused_until > now:

@@ -78,6 +78,8 @@ class InboundMessage:
     media_url: str | None = None
     media_type: str | None = None
     timestamp: datetime | None = None
+    # Set for a message written in a group ("<id>@g.us"); `phone` is then the member who wrote it.
+    group_id: str | None = None
 
 
 @dataclass(frozen=True)

@@ -154,8 +154,11 @@ class WahaGateway:
             # message.any also repeats our own sends (fromMe); those are already stored.
             media = body.get("media") or {}
             timestamp = body.get("timestamp")
+            sender = str(body.get("from", ""))
+            group_id = sender if sender.endswith("@g.us") else None
+            author = str(body.get("participant") or body.get("author") or "") if group_id else sender
             events.messages.append(InboundMessage(
-                gateway_message_id=str(body["id"]), phone=phone_from_jid(str(body.get("from", ""))),
+                gateway_message_id=str(body["id"]), phone=phone_from_jid(author), group_id=group_id,
                 text=body.get("body") or "", name=(body.get("_data") or {}).get("notifyName"),
                 media_url=media.get("url") if body.get("hasMedia") else None,
                 media_type=media.get("mimetype") if body.get("hasMedia") else None,

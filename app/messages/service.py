@@ -137,7 +137,7 @@ def record_inbound(session: Session, services: Services, wa_session: WhatsAppSes
     repository = MessageRepository(session, wa_session.account_id)
     if not event.gateway_message_id or repository.by_gateway_id(wa_session.id, event.gateway_message_id):
         return None
-    row = Message(account_id=wa_session.account_id, session_id=wa_session.id, chat_id=chat_id_for(event.phone),
+    row = Message(account_id=wa_session.account_id, session_id=wa_session.id, chat_id=event.group_id or chat_id_for(event.phone),
                   direction="in", phone=event.phone, name=event.name, text=event.text, media_url=event.media_url,
                   media_type=event.media_type, status="delivered", gateway_message_id=event.gateway_message_id,
                   origin=wa_session.gateway, timestamp=event.timestamp or utcnow())

@@ -16,6 +16,8 @@ class SandboxInbound(BaseModel):
     timestamp: datetime | None = Field(default=None, description="When the customer wrote it; an earlier time "
                                                                  "than the last message replays out-of-order delivery")
     deliveries: int = Field(default=1, ge=1, le=5, description="Deliver the same event this many times")
+    group_id: str | None = Field(default=None, pattern=r"^\d{6,40}(-\d+)?@g\.us$", examples=["120363021234567890@g.us"],
+                                 description="Deliver it as written in this group by `phone`")
 
     @field_validator("phone")
     @classmethod

@@ -40,7 +40,7 @@ def deliver_inbound(session: Session, services: Services, account_id: str, body:
     message_id = body.message_id or "wamid.SANDBOX" + secrets.token_hex(10).upper()
     event = {"session_id": wa_session.id,
              "message": {"gateway_message_id": message_id, "phone": body.phone, "text": body.message,
-                         "name": body.name, "timestamp": body.timestamp}}
+                         "name": body.name, "timestamp": body.timestamp, "group_id": body.group_id}}
     gateway = get_gateway(services, "sandbox")
     stored = 0
     for _ in range(body.deliveries):

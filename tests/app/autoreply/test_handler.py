@@ -169,3 +169,9 @@ def test_settings_are_validated_and_scoped(client, tenant, other_tenant, bot_ses
     assert bad.status_code == 422
     assert client.get(f"/api/v2/ai/auto-reply/{session_id}", headers=other_tenant.headers).status_code == 404
     assert client.get(f"/api/v2/ai/auto-reply/{session_id}", headers=tenant.headers).json()["enabled"] is True
+
+
+def test_group_messages_are_ignored_by_default(client, tenant, knowledge, bot_session, customer):
+    reply = customer("What is your address?", group_id="120363021234567890@g.us")
+    assert reply["chat_id"] == "120363021234567890@g.us"
+    assert reply["status"] == "skipped" and reply["reason"] == "group chat"

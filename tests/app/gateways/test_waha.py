@@ -126,3 +126,16 @@ def test_events_without_a_valid_signature_are_refused(client, waha_session, sett
 def test_events_for_unknown_sessions_are_acknowledged_and_ignored(client, fake_waha):
     body, headers = waha_event("message", "someone-else", {"id": "x", "from": "1@c.us"}, WAHA_WEBHOOK_SECRET)
     assert client.post("/api/v2/gateways/waha/events", content=body, headers=headers).json()["received"] == 0
+
+
+def test_group_message_keeps_the_group_and_its_author():
+    from app.config import Settings
+    from app.gateways.waha import WahaGateway
+
+    [events] = WahaGateway(Settings(_env_file=None)).parse_event({
+        "event": "message", "session": "default",
+        "payload": {"id": "false_120363021234567890@g.us_AAA", "from": "120363021234567890@g.us",
+                    "participant": "447700900123@c.us", "body": "hi all", "fromMe": False}})
+    [message] = events.messages
+    assert message.group_id == "120363021234567890@g.us"
+    assert message.phone == "447700900123"
