@@ -8,31 +8,30 @@ from app import tasks  # noqa: F401 - registers job handlers
 from app.accounts.router import router as accounts_router
 from app.apikeys.router import router as apikeys_router
 from app.auth.router import router as auth_router
+from app.autoreply.router import router as autoreply_router
 from app.bootstrap import build_services, resume_interrupted_work
+from app.bulk.router import router as bulk_router
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
+from app.gateways.router import router as gateways_router
+from app.groups.router import router as groups_router
 from app.health import router as health_router
 from app.jobs.worker import Worker
 from app.kb.components import warm_up_knowledge_base
 from app.kb.router import router as kb_router
+from app.messages.router import router as messages_router
 from app.middleware import RequestContextMiddleware
+from app.sandbox.router import router as sandbox_router
+from app.scheduled.router import router as scheduled_router
 from app.sessions.router import router as sessions_router
 from app.state import Services
-from app.groups.router import router as groups_router
-from app.scheduled.router import router as scheduled_router
-from app.bulk.router import router as bulk_router
-from app.webhooks.router import router as webhooks_router
-from app.gateways.router import router as gateways_router
-from app.messages.router import router as messages_router
-from app.sandbox.router import router as sandbox_router
 from app.styles.router import router as styles_router
-from app.autoreply.router import router as autoreply_router
+from app.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v2"
-API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, kb_router,
-               webhooks_router, groups_router, scheduled_router, bulk_router)
-API_ROUTERS += (messages_router, sandbox_router, gateways_router)
-API_ROUTERS += (styles_router, autoreply_router)
+API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, messages_router, sandbox_router,
+               gateways_router, kb_router, styles_router, autoreply_router, webhooks_router, groups_router,
+               scheduled_router, bulk_router)
 
 TAGS = [
     {"name": "Auth", "description": "Register, log in, refresh and log out (JWT)."},

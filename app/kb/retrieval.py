@@ -1,7 +1,6 @@
 """Search the knowledge base: the retrieval test tool users debug answers with, and what auto-reply uses."""
 
 import time
-from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
@@ -12,22 +11,9 @@ from app.kb.schemas import SearchRequest, SearchResponse, SearchResult
 from app.state import Services
 
 
-@dataclass(frozen=True)
-class RetrievedChunk:
-    chunk_id: int
-    document_id: str
-    document_title: str
-    text: str
-    page: int | None
-    section: str | None
-    score: float
-    semantic_score: float | None
-    keyword_score: float | None
-
-
 def retrieve(session: Session, services: Services, account_id: str, query: str, *, top_k: int = 5,
              mode: str = "hybrid", tags: list[str] | None = None, min_score: float | None = None
-             ) -> list[RetrievedChunk]:
+             ) -> list[SearchResult]:
     """The account's best chunks for `query`, best first, with the score breakdown."""
     indexes: KnowledgeIndexes = services.components["kb_indexes"]
     chunks = ChunkRepository(session, account_id)
@@ -46,8 +32,10 @@ def retrieve(session: Session, services: Services, account_id: str, query: str, 
         # A hit the database no longer has (deleted a moment ago) is never shown.
         if row is None or not row.enabled or (min_score is not None and hit.score < min_score):
             continue
-        results.append(RetrievedChunk(row.id, row.document_id, titles.get(row.document_id, ""), row.text,
-                                      row.page, row.section, hit.score, hit.semantic_score, hit.keyword_score))
+        results.append(SearchResult(chunk_id=row.id, document_id=row.document_id,
+                                    document_title=titles.get(row.document_id, ""), text=row.text, page=row.page,
+                                    section=row.section, score=hit.score, semantic_score=hit.semantic_score,
+                                    keyword_score=hit.keyword_score))
     return results
 
 
@@ -55,5 +43,4 @@ def search(session: Session, services: Services, account_id: str, request: Searc
     started = time.perf_counter()
     found = retrieve(session, services, account_id, request.query, top_k=request.top_k, mode=request.mode,
                      tags=request.tags, min_score=request.min_score)
-    return SearchResponse(results=[SearchResult(**vars(chunk)) for chunk in found],
-                          took_ms=round((time.perf_counter() - started) * 1000, 2))
+    return SearchResponse(results=found, took_ms=round((time.perf_counter() - started) * 1000, 2))
