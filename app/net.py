@@ -1,10 +1,21 @@
-"""Outbound URL guard: user-supplied URLs must not reach this machine or the private network (SSRF)."""
+"""Outbound URL guard: user-supplied URLs must not reach this machine or the private network (SSRF).
+
+Checking a URL once and then letting the HTTP client resolve its host again leaves a gap: a hostile DNS server can
+answer with a public address to the check and with 127.0.0.1 to the connection (DNS rebinding). So fetches of
+user-supplied URLs go through `public_http_client`, whose connections resolve the host once, check every address,
+and connect to a checked address; `check_public_url` stays for early, clear errors when a URL is registered.
+"""
 
 import ipaddress
 import socket
 from urllib.parse import urlsplit
 
+import httpcore
+import httpx
+
 from app.errors import Unprocessable
+
+PRIVATE_HELP = "use a public URL (or set REPLYBASE_ALLOW_PRIVATE_URLS=true on a trusted network)"
 
 
 class UnsafeUrl(Unprocessable):
@@ -19,19 +30,57 @@ def _is_public(address: str) -> bool:
                 or ip.is_unspecified)
 
 
-def check_public_url(url: str, allow_private: bool, *, what: str = "URL") -> str:
-    """Check scheme and host, resolve the host and refuse if ANY address is private, loopback or link-local."""
+def resolve_public(host: str, port: int, *, what: str = "URL") -> list[str]:
+    """The host's addresses, provided that every one of them is public; UnsafeUrl otherwise."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError):
+        raise UnsafeUrl(f"The {what}'s host {host!r} does not resolve") from None
+    addresses = list(dict.fromkeys(info[4][0] for info in infos))
+    if not addresses or not all(_is_public(address) for address in addresses):
+        raise UnsafeUrl(f"The {what} points at a private, loopback or link-local address; {PRIVATE_HELP}")
+    return addresses
+
+
+def require_http_url(url: str, *, what: str = "URL") -> None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeUrl(f"The {what} must be an absolute http:// or https:// URL")
-    if allow_private:
-        return url
-    try:
-        infos = socket.getaddrinfo(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80),
-                                   type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError):
-        raise UnsafeUrl(f"The {what}'s host {parts.hostname!r} does not resolve") from None
-    if not infos or not all(_is_public(info[4][0]) for info in infos):
-        raise UnsafeUrl(f"The {what} points at a private, loopback or link-local address; use a public URL "
-                        "(or set REPLYBASE_ALLOW_PRIVATE_URLS=true on a trusted network)")
+
+
+def check_public_url(url: str, allow_private: bool, *, what: str = "URL") -> str:
+    """Check scheme and host, resolve the host and refuse if ANY address is private, loopback or link-local."""
+    require_http_url(url, what=what)
+    parts = urlsplit(url)
+    if not allow_private:
+        resolve_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), what=what)
     return url
+
+
+class PublicOnlyBackend(httpcore.SyncBackend):
+    """Connects only to checked public addresses: the address checked is the address connected to."""
+
+    def __init__(self, what: str) -> None:
+        self.what = what
+
+    def connect_tcp(self, host: str, port: int, timeout: float | None = None, local_address: str | None = None,
+                    socket_options=None) -> httpcore.NetworkStream:
+        addresses = resolve_public(host, port, what=self.what)
+        for address in addresses[:-1]:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError:
+                continue  # try the host's next address, as a normal client would
+        # TLS still verifies the certificate against `host`: httpcore passes the URL's host as server_hostname.
+        return super().connect_tcp(addresses[-1], port, timeout, local_address, socket_options)
+
+
+def public_http_client(*, timeout: float, allow_private: bool, what: str = "URL") -> httpx.Client:
+    """An httpx client for user-supplied URLs; with allow_private it is a plain client (trusted networks)."""
+    if allow_private:
+        return httpx.Client(timeout=timeout, follow_redirects=False)
+    transport = httpx.HTTPTransport()
+    # httpx has no public hook for the connect step; its pool takes httpcore's documented network backends.
+    transport._pool._network_backend = PublicOnlyBackend(what)
+    # trust_env=False: an environment proxy would connect on our behalf and skip the check.
+    return httpx.Client(timeout=timeout, follow_redirects=False, transport=transport, trust_env=False)

@@ -3,13 +3,18 @@
 import httpx
 
 from app.gateways.base import GatewayError, GatewayTimeout
+from app.net import public_http_client
 
 
 def call(name: str, method: str, url: str, *, timeout: float, headers: dict[str, str] | None = None,
-         json: dict | None = None, params: dict | None = None) -> httpx.Response:
-    """Send one request; a timeout is 504, a refused connection 502, naming the gateway and its URL."""
+         json: dict | None = None, params: dict | None = None, public_only: str | None = None) -> httpx.Response:
+    """Send one request; a timeout is 504, a refused connection 502, naming the gateway and its URL.
+
+    `public_only` names a URL a tenant supplied (say "WAHA base_url"): it may then reach public addresses only.
+    """
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
+        with (public_http_client(timeout=timeout, allow_private=False, what=public_only) if public_only
+              else httpx.Client(timeout=timeout, follow_redirects=False)) as client:
             return client.request(method, url, headers=headers, json=json, params=params)
     except httpx.TimeoutException:
         raise GatewayTimeout(f"{name} did not answer within {timeout:g} seconds ({method} {url})") from None

@@ -61,11 +61,17 @@ class WahaGateway:
     def _base(self, wa_session: WhatsAppSession) -> str:
         return (wa_session.config.get("base_url") or self.settings.waha_url).rstrip("/")
 
+    def _tenant_supplied_url(self, wa_session: WhatsAppSession) -> bool:
+        """A session's own base_url came from an API user, not the operator: it must not reach private addresses."""
+        own = (wa_session.config.get("base_url") or "").rstrip("/")
+        return bool(own) and own != self.settings.waha_url.rstrip("/") and not self.settings.allow_private_urls
+
     def _request(self, wa_session: WhatsAppSession, method: str, path: str, **kwargs) -> httpx.Response:
         api_key = wa_session.config.get("api_key") or self.settings.waha_api_key
         headers = {"Accept": "application/json", **({"X-Api-Key": api_key} if api_key else {})}
         response = call("WAHA", method, self._base(wa_session) + path, headers=headers,
-                        timeout=self.settings.gateway_timeout_seconds, **kwargs)
+                        timeout=self.settings.gateway_timeout_seconds,
+                        public_only="WAHA base_url" if self._tenant_supplied_url(wa_session) else None, **kwargs)
         if response.status_code in (401, 403):
             raise GatewayError("WAHA refused the API key; set api_key on the session or REPLYBASE_WAHA_API_KEY")
         if response.status_code >= 500:

@@ -8,7 +8,7 @@ import httpx
 from app.config import Settings
 from app.errors import PayloadTooLarge, Unprocessable
 from app.gateways.base import Media
-from app.net import check_public_url
+from app.net import public_http_client, require_http_url
 
 # The contract's types: JPG, PNG, GIF, PDF, DOCX, MP3, M4A, MP4.
 MEDIA_TYPES = {
@@ -42,10 +42,11 @@ def check_media_url(url: str, settings: Settings) -> Media:
     """Refuse a bad type, an unsafe address, or a file over REPLYBASE_MAX_MEDIA_MB; else describe the media."""
     max_bytes = settings.max_media_mb * 2**20
     for _hop in range(MAX_REDIRECTS + 1):
-        check_public_url(url, settings.allow_private_urls, what="media_url")
+        require_http_url(url, what="media_url")
         try:
-            with httpx.Client(timeout=settings.gateway_timeout_seconds, follow_redirects=False) as client, \
-                    client.stream("GET", url) as response:
+            # Each hop connects only to an address checked at connect time (see app/net.py).
+            with public_http_client(timeout=settings.gateway_timeout_seconds, allow_private=settings.allow_private_urls,
+                                    what="media_url") as client, client.stream("GET", url) as response:
                 if response.is_redirect and "location" in response.headers:
                     url = urljoin(url, response.headers["location"])  # checked again on the next hop
                     continue

@@ -1,5 +1,6 @@
 from datetime import datetime
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -34,6 +35,9 @@ class SessionCreate(BaseModel):
             allowed = ", ".join(spec["required"] + spec["optional"]) or "none"
             raise ValueError(f"unknown config keys for the {self.gateway} gateway: {', '.join(unknown)} "
                              f"(allowed: {allowed})")
+        base_url = urlsplit(self.config.get("base_url", "http://default"))
+        if base_url.scheme not in ("http", "https") or not base_url.hostname:
+            raise ValueError("config.base_url must be an absolute http:// or https:// URL")
         return self
 
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.common import utcnow
 from app.jobs.queue import enqueue
 from app.jobs.worker import backoff_seconds
-from app.net import UnsafeUrl, check_public_url
+from app.net import UnsafeUrl, public_http_client
 from app.state import Services
 from app.webhooks.models import Webhook, WebhookDelivery
 from app.webhooks.repository import get_delivery_unscoped
@@ -37,10 +37,10 @@ def _post(services: Services, webhook: Webhook, delivery: WebhookDelivery) -> tu
     """(status code, error, response snippet); an error means the attempt failed."""
     body = delivery.body.encode()
     try:
-        # Checked again at send time: the host may now resolve somewhere else (DNS rebinding).
-        check_public_url(webhook.url, services.settings.allow_private_urls, what="webhook URL")
         headers = signed_headers(webhook.secret, event=delivery.event, delivery_id=delivery.id, body=body)
-        with httpx.Client(timeout=services.settings.webhook_timeout_seconds, follow_redirects=False) as client:
+        # Checked again at connect time: the host may now resolve somewhere else (DNS rebinding).
+        with public_http_client(timeout=services.settings.webhook_timeout_seconds,
+                                allow_private=services.settings.allow_private_urls, what="webhook URL") as client:
             with client.stream("POST", webhook.url, content=body, headers=headers) as response:
                 snippet = _read_snippet(response)
     except UnsafeUrl as exc:

@@ -1,4 +1,5 @@
 import pytest
+from sqlmodel import select
 
 from app.messages.models import Message
 from tests.servers.fixtures import WAHA_WEBHOOK_SECRET
@@ -139,3 +140,20 @@ def test_group_message_keeps_the_group_and_its_author():
     [message] = events.messages
     assert message.group_id == "120363021234567890@g.us"
     assert message.phone == "447700900123"
+
+
+def test_a_session_base_url_may_not_reach_private_addresses(client, tenant, fake_waha, settings, db):
+    from app.sessions.models import WhatsAppSession
+
+    settings.allow_private_urls = False
+    private = client.post("/api/v2/sessions", headers=tenant.headers,
+                          json={"name": "Internal", "gateway": "waha", "config": {"base_url": "http://127.0.0.1:9"}})
+    assert private.status_code == 422 and "WAHA base_url" in private.json()["detail"]
+    not_http = client.post("/api/v2/sessions", headers=tenant.headers,
+                           json={"name": "File", "gateway": "waha", "config": {"base_url": "file:///etc"}})
+    assert not_http.status_code == 422
+    assert db.exec(select(WhatsAppSession)).all() == []
+    # The operator's own WAHA server (REPLYBASE_WAHA_URL) is trusted wherever it lives.
+    operators = client.post("/api/v2/sessions", headers=tenant.headers,
+                            json={"name": "Shop", "gateway": "waha", "config": {"base_url": fake_waha.url}})
+    assert operators.status_code == 201, operators.text
