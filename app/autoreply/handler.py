@@ -18,6 +18,7 @@ from app.autoreply.repository import ChatStateRepository, ConversationRepository
 from app.autoreply.styles import style_for
 from app.common import utcnow
 from app.errors import ReplybaseError
+from app.gateways.base import is_group_chat
 from app.jobs.queue import enqueue
 from app.messages.models import Message
 from app.messages.service import send_message
@@ -50,9 +51,11 @@ def _finish(session: Session, reply: Reply, status: str, reason: str | None = No
     return reply
 
 
-def _send(session: Session, services: Services, reply: Reply, text: str) -> str:
+def send_reply(session: Session, services: Services, reply: Reply, text: str) -> str:
+    """Send into the chat the message came from: the customer's own chat, or the group they wrote in."""
     result = send_message(session, services, reply.account_id, session_id=reply.session_id, phone=reply.phone,
-                          message=text, origin="autoreply")
+                          message=text, origin="autoreply",
+                          group_id=reply.chat_id if is_group_chat(reply.chat_id) else None)
     return result.message_id
 
 
@@ -81,7 +84,8 @@ def handle_inbound(session: Session, services: Services, message: Message) -> Re
         return _finish(session, reply, "skipped", reason)
     if not policy.within_business_hours(config, now):
         return _answer_off_hours(session, services, config, reply, now)
-    if config.debounce_seconds <= 0:
+    # In a group, a burst would mix different members' questions: answer each message on its own.
+    if config.debounce_seconds <= 0 or is_group_chat(message.chat_id):
         answer_chat(session, services, message.session_id, message.chat_id)
         return reply
     # A burst of messages becomes one question: every new message pushes the answer back.
@@ -98,7 +102,7 @@ def _answer_off_hours(session: Session, services: Services, config: AutoReplySet
                                   reason="outside business hours")
     if not config.off_hours_message or already:
         return _finish(session, reply, "skipped", "outside business hours")
-    sent_id = _send(session, services, reply, config.off_hours_message)
+    sent_id = send_reply(session, services, reply, config.off_hours_message)
     return _finish(session, reply, "sent", "outside business hours", reply_text=config.off_hours_message,
                    sent_message_id=sent_id)
 
@@ -141,7 +145,7 @@ def _act(session: Session, services: Services, config: AutoReplySettings, state:
         emit_event(session, reply.account_id, "ai.reply.drafted", _reply_event(reply))
         return reply
     try:
-        sent_id = _send(session, services, reply, decision.text) if config.mode == "auto" else None
+        sent_id = send_reply(session, services, reply, decision.text) if config.mode == "auto" else None
     except ReplybaseError as exc:
         logger.warning("auto-reply %s could not be sent: %s", reply.id, exc.detail)
         return _finish(session, reply, "failed", exc.detail, **fields)

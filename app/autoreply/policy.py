@@ -6,13 +6,8 @@ from zoneinfo import ZoneInfo
 from app.autoreply.models import AutoReplySettings, ChatState
 from app.autoreply.repository import ConversationRepository, ReplyRepository
 from app.autoreply.schemas import DAYS
+from app.gateways.base import is_group_chat
 from app.messages.models import Message
-
-GROUP_SUFFIX = "@g.us"
-
-
-def is_group(chat_id: str) -> bool:
-    return chat_id.endswith(GROUP_SUFFIX)
 
 
 def _listed(entries: list[str], message: Message) -> bool:
@@ -36,14 +31,13 @@ def skip_reason(config: AutoReplySettings, state: ChatState, message: Message, *
         return "blocked"
     if config.allow_list and not _listed(config.allow_list, message):
         return "not on the allow list"
-    if is_group(message.chat_id):
-        allowed_group = message.chat_id in config.allow_list
-        if config.ignore_groups and not allowed_group:
-            return "group chat"
-        if config.mention_only and not (session_phone and f"@{session_phone}" in message.text):
+    if is_group_chat(message.chat_id):
+        # Groups are opt-in: by the allow list, by ignore_groups=false, or by mention-only mode.
+        mentioned = bool(session_phone) and f"@{session_phone}" in message.text
+        if config.mention_only and not mentioned:
             return "group message without a mention"
-        # Sending goes to a phone number today; answering into a group needs a group send first.
-        return "answering in groups is not supported yet"
+        if config.ignore_groups and not config.mention_only and message.chat_id not in config.allow_list:
+            return "group chat"
     if state.handoff_open:
         return "handed off to a human"
     if state.paused_until and state.paused_until > now:

@@ -2,11 +2,11 @@
 
 from sqlmodel import Session
 
+from app.autoreply.handler import send_reply
 from app.autoreply.models import Reply
 from app.autoreply.repository import ReplyRepository
 from app.common import utcnow
 from app.errors import Conflict
-from app.messages.service import send_message
 from app.state import Services
 from app.webhooks.service import emit_event
 
@@ -30,10 +30,10 @@ def approve(session: Session, services: Services, account_id: str, reply_id: str
     """Send a draft, as written or edited."""
     reply = _draft(session, account_id, reply_id)
     final_text = text or reply.reply_text or ""
-    result = send_message(session, services, account_id, session_id=reply.session_id, phone=reply.phone,
-                          message=final_text, origin="autoreply")
-    reply.status, reply.reply_text, reply.sent_message_id = "sent", final_text, result.message_id
-    reply.reason = "approved with edits" if text and text != reply.reply_text else "approved"
+    edited = final_text != reply.reply_text
+    sent_message_id = send_reply(session, services, reply, final_text)
+    reply.status, reply.reply_text, reply.sent_message_id = "sent", final_text, sent_message_id
+    reply.reason = "approved with edits" if edited else "approved"
     reply.updated_at = utcnow()
     session.add(reply)
     session.flush()

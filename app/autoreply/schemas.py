@@ -50,8 +50,9 @@ class AutoReplyConfig(BaseModel):
                                   description="Sent when the documents do not know; empty uses prompts/fallback.j2")
     handoff_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_KEYWORDS))
     human_pause_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
-    ignore_groups: bool = True
-    mention_only: bool = False
+    ignore_groups: bool = Field(default=True, description="Skip group chats unless allow-listed or mention_only")
+    mention_only: bool = Field(default=False, description="In groups, answer only messages that mention "
+                               "the session's number (@<number>); opts every group in for those")
     allow_list: list[str] = Field(default_factory=list, description="Phones or group ids; non-empty = only these")
     block_list: list[str] = Field(default_factory=list)
     business_hours: BusinessHours | None = None

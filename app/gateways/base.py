@@ -11,6 +11,12 @@ from app.sessions.models import WhatsAppSession
 WORKING, STOPPED, FAILED, QR_CODE = "working", "stopped", "failed", "qr_code"
 # Message statuses in the order they can only move forward; "failed" is terminal and set apart.
 STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
+# Group chats are "<id>@g.us" on every gateway (WhatsApp's own group JID suffix).
+GROUP_SUFFIX = "@g.us"
+
+
+def is_group_chat(chat_id: str) -> bool:
+    return chat_id.endswith(GROUP_SUFFIX)
 
 
 class GatewayError(BadGateway):
@@ -129,11 +135,11 @@ class Gateway(Protocol):
     def delete(self, wa_session: WhatsAppSession) -> None:
         """Remove the session from the backend."""
 
-    def send_text(self, wa_session: WhatsAppSession, phone: str, text: str) -> SentMessage:
-        """Send a text message to `phone` (digits only)."""
+    def send_text(self, wa_session: WhatsAppSession, to: str, text: str) -> SentMessage:
+        """Send a text message to `to`: a phone (digits only) or a group chat ("<id>@g.us")."""
 
-    def send_media(self, wa_session: WhatsAppSession, phone: str, media: Media, caption: str) -> SentMessage:
-        """Send a media message with a caption."""
+    def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
+        """Send a media message with a caption to a phone or a group chat."""
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         """Turn one (already authenticated) webhook body into inbound messages, statuses and session status,

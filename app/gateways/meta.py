@@ -5,8 +5,9 @@ import hmac
 from datetime import UTC, datetime
 
 from app.config import Settings
-from app.gateways.base import (STOPPED, WORKING, GatewayError, GatewayEvents, GatewayState, InboundMessage, Media,
-                               NoQrCode, OutsideCustomerWindow, QrCode, SentMessage, StatusUpdate)
+from app.gateways.base import (GROUP_SUFFIX, STOPPED, WORKING, GatewayError, GatewayEvents, GatewayState,
+                               InboundMessage, Media, NoQrCode, OutsideCustomerWindow, QrCode, SentMessage,
+                               StatusUpdate, is_group_chat)
 from app.gateways.http import call, json_body
 from app.sessions.models import WhatsAppSession
 
@@ -89,24 +90,27 @@ class MetaGateway:
     def delete(self, wa_session: WhatsAppSession) -> None:
         return None
 
-    def _send(self, wa_session: WhatsAppSession, body: dict) -> SentMessage:
-        body = {"messaging_product": "whatsapp", "recipient_type": "individual", **body}
+    def _send(self, wa_session: WhatsAppSession, to: str, body: dict) -> SentMessage:
+        # The Groups API takes the group id as `to` with recipient_type "group"; we keep groups as "<id>@g.us".
+        recipient = ({"recipient_type": "group", "to": to.removesuffix(GROUP_SUFFIX)} if is_group_chat(to)
+                     else {"recipient_type": "individual", "to": to})
+        body = {"messaging_product": "whatsapp", **recipient, **body}
         answer = self._request(wa_session, "POST", f"/{wa_session.config['phone_number_id']}/messages", json=body)
         messages = answer.get("messages") or [{}]
         if not messages[0].get("id"):
             raise GatewayError("The WhatsApp Cloud API accepted the message but returned no message id")
         return SentMessage(messages[0]["id"])
 
-    def send_text(self, wa_session: WhatsAppSession, phone: str, text: str) -> SentMessage:
-        return self._send(wa_session, {"to": phone, "type": "text", "text": {"body": text}})
+    def send_text(self, wa_session: WhatsAppSession, to: str, text: str) -> SentMessage:
+        return self._send(wa_session, to, {"type": "text", "text": {"body": text}})
 
-    def send_media(self, wa_session: WhatsAppSession, phone: str, media: Media, caption: str) -> SentMessage:
+    def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
         part: dict = {"link": media.url}
         if media.kind != "audio":  # audio messages take no caption
             part["caption"] = caption
         if media.kind == "document":
             part["filename"] = media.filename
-        return self._send(wa_session, {"to": phone, "type": media.kind, media.kind: part})
+        return self._send(wa_session, to, {"type": media.kind, media.kind: part})
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         """One Meta callback may carry changes for several numbers: one GatewayEvents per phone number id."""
@@ -118,10 +122,12 @@ class MetaGateway:
                 names = {c.get("wa_id"): (c.get("profile") or {}).get("name") for c in value.get("contacts") or []}
                 for message in value.get("messages") or []:
                     text, media_id, media_type = _text_of(message)
+                    group_id = message.get("group_id")  # set on Groups API messages; `from` is the member
                     events.messages.append(InboundMessage(
                         gateway_message_id=message.get("id", ""), phone=message.get("from", ""), text=text,
                         name=names.get(message.get("from")), media_url=media_id, media_type=media_type,
-                        timestamp=_timestamp(message.get("timestamp"))))
+                        timestamp=_timestamp(message.get("timestamp")),
+                        group_id=f"{group_id}{GROUP_SUFFIX}" if group_id else None))
                 for status in value.get("statuses") or []:
                     if status.get("status") in META_STATUSES and status.get("id"):
                         errors = status.get("errors") or [{}]

@@ -39,11 +39,11 @@ class SandboxGateway:
     def delete(self, wa_session: WhatsAppSession) -> None:
         return None
 
-    def send_text(self, wa_session: WhatsAppSession, phone: str, text: str) -> SentMessage:
+    def send_text(self, wa_session: WhatsAppSession, to: str, text: str) -> SentMessage:
         return SentMessage("wamid." + secrets.token_hex(12).upper())
 
-    def send_media(self, wa_session: WhatsAppSession, phone: str, media: Media, caption: str) -> SentMessage:
-        return self.send_text(wa_session, phone, caption)
+    def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
+        return self.send_text(wa_session, to, caption)
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         """The sandbox's own event shape, as built by /sandbox/inbound and /sandbox/status."""

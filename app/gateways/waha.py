@@ -9,7 +9,7 @@ import httpx
 from app.config import Settings
 from app.gateways.base import (FAILED, QR_CODE, STOPPED, WORKING, GatewayError, GatewayEvents, GatewayState,
                                InboundMessage, Media, NoQrCode, QrCode, SentMessage, SessionNotConnected,
-                               StatusUpdate)
+                               StatusUpdate, is_group_chat)
 from app.gateways.http import call, json_body
 from app.sessions.models import WhatsAppSession
 
@@ -25,8 +25,9 @@ def waha_session_name(wa_session: WhatsAppSession) -> str:
     return wa_session.config.get("session") or f"rb-{wa_session.id}"
 
 
-def chat_id(phone: str) -> str:
-    return f"{phone}@c.us"
+def chat_id(to: str) -> str:
+    """WAHA's chatId: "<phone>@c.us" for a person; a group's "<id>@g.us" as it is."""
+    return to if is_group_chat(to) else f"{to}@c.us"
 
 
 def phone_from_jid(jid: str) -> str:
@@ -143,13 +144,13 @@ class WahaGateway:
             raise GatewayError("WAHA accepted the message but returned no message id")
         return SentMessage(message_id)
 
-    def send_text(self, wa_session: WhatsAppSession, phone: str, text: str) -> SentMessage:
-        return self._send(wa_session, "/api/sendText", {"chatId": chat_id(phone), "text": text})
+    def send_text(self, wa_session: WhatsAppSession, to: str, text: str) -> SentMessage:
+        return self._send(wa_session, "/api/sendText", {"chatId": chat_id(to), "text": text})
 
-    def send_media(self, wa_session: WhatsAppSession, phone: str, media: Media, caption: str) -> SentMessage:
+    def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
         path = MEDIA_ENDPOINTS.get(media.kind, "/api/sendFile")
         file = {"url": media.url, "mimetype": media.mimetype, "filename": media.filename}
-        return self._send(wa_session, path, {"chatId": chat_id(phone), "file": file, "caption": caption})
+        return self._send(wa_session, path, {"chatId": chat_id(to), "file": file, "caption": caption})
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         event, body = payload.get("event"), payload.get("payload") or {}
@@ -161,7 +162,7 @@ class WahaGateway:
             media = body.get("media") or {}
             timestamp = body.get("timestamp")
             sender = str(body.get("from", ""))
-            group_id = sender if sender.endswith("@g.us") else None
+            group_id = sender if is_group_chat(sender) else None
             author = str(body.get("participant") or body.get("author") or "") if group_id else sender
             events.messages.append(InboundMessage(
                 gateway_message_id=str(body["id"]), phone=phone_from_jid(author), group_id=group_id,

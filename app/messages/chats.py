@@ -3,6 +3,7 @@
 from sqlmodel import Session
 
 from app.errors import Forbidden, NotFound
+from app.gateways.base import GROUP_SUFFIX, is_group_chat
 from app.messages.repository import MessageRepository
 from app.messages.schemas import ChatPage, ChatPublic, MessagePage, MessagePublic
 from app.sessions.repository import SessionRepository
@@ -34,8 +35,10 @@ def list_chats(session: Session, account_id: str, *, session_id: str | None, lim
     items = []
     for chat_session_id, chat_id, phone, _last_at, count in rows:
         last = repository.last_in_chat(chat_session_id, chat_id)
-        items.append(ChatPublic(chat_id=chat_id, session_id=chat_session_id, phone=phone,
-                                name=repository.last_name_in_chat(chat_session_id, chat_id),
+        group = is_group_chat(chat_id)
+        items.append(ChatPublic(chat_id=chat_id, session_id=chat_session_id, is_group=group,
+                                phone=chat_id.removesuffix(GROUP_SUFFIX) if group else phone,
+                                name=None if group else repository.last_name_in_chat(chat_session_id, chat_id),
                                 last_message=last.text, last_message_direction=last.direction,
                                 last_message_at=last.timestamp, message_count=count))
     return ChatPage(items=items, total=total, limit=limit, offset=offset)

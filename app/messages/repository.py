@@ -30,11 +30,14 @@ class MessageRepository(AccountScopedRepository[Message]):
                                                 WhatsAppSession.chats_enabled.is_(True))
 
     def chats(self, session_id: str | None, limit: int, offset: int) -> tuple[list[tuple], int]:
-        """(session_id, chat_id, phone, last timestamp, message count) per chat, newest first, and the total."""
-        grouped = (select(Message.session_id, Message.chat_id, Message.phone,
+        """(session_id, chat_id, phone, last timestamp, message count) per chat, newest first, and the total.
+
+        A group chat has messages from many phones; it is still one chat.
+        """
+        grouped = (select(Message.session_id, Message.chat_id, func.min(Message.phone).label("phone"),
                           func.max(Message.timestamp).label("last_at"), func.count().label("messages"))
                    .where(Message.account_id == self.account_id, Message.session_id.in_(self._chat_sessions()))
-                   .group_by(Message.session_id, Message.chat_id, Message.phone))
+                   .group_by(Message.session_id, Message.chat_id))
         if session_id:
             grouped = grouped.where(Message.session_id == session_id)
         total = self.session.exec(select(func.count()).select_from(grouped.subquery())).one()

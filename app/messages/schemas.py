@@ -42,8 +42,9 @@ class SendResponse(BaseModel):
 class ChatPublic(BaseModel):
     chat_id: str = Field(examples=["15551234567@c.us"])
     session_id: str
-    phone: str
+    phone: str = Field(description="The customer's phone; for a group chat, the group's id")
     name: str | None
+    is_group: bool = False
     last_message: str
     last_message_direction: Literal["in", "out"]
     last_message_at: datetime

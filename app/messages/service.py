@@ -8,7 +8,8 @@ from sqlmodel import Session
 
 from app.common import utcnow
 from app.errors import Conflict, ReplybaseError, Unprocessable
-from app.gateways.base import STATUS_RANK, WORKING, InboundMessage, OutsideCustomerWindow, StatusUpdate
+from app.gateways.base import (STATUS_RANK, WORKING, InboundMessage, OutsideCustomerWindow, StatusUpdate,
+                               is_group_chat)
 from app.gateways.registry import get_gateway
 from app.jobs.queue import enqueue
 from app.messages.media import check_media_url
@@ -47,7 +48,8 @@ def remote_jid_for(phone: str) -> str:
 
 
 def _result(message: Message) -> SendResult:
-    return SendResult(message.gateway_message_id or "", remote_jid_for(message.phone), message)
+    remote_jid = message.chat_id if is_group_chat(message.chat_id) else remote_jid_for(message.phone)
+    return SendResult(message.gateway_message_id or "", remote_jid, message)
 
 
 def _replay(existing: Message, session_id: str, phone: str, text: str, media_url: str | None) -> SendResult:
@@ -60,11 +62,13 @@ def _replay(existing: Message, session_id: str, phone: str, text: str, media_url
     return _result(existing)
 
 
-def _validate(phone: str, message: str) -> None:
+def _validate(phone: str, message: str, group_id: str | None) -> None:
     try:
         check_phone(phone)
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
+    if group_id is not None and not is_group_chat(group_id):
+        raise Unprocessable(f"group_id must be a WhatsApp group chat id ending in @g.us (got {group_id!r})")
     if not 1 <= len(message) <= MAX_MESSAGE_LENGTH:
         raise Unprocessable(f"message must be 1 to {MAX_MESSAGE_LENGTH} characters (it is {len(message)})")
 
@@ -77,9 +81,12 @@ def _require_customer_window(repository: MessageRepository, wa_session: WhatsApp
 
 def send_message(session: Session, services: Services, account_id: str, *, session_id: str, phone: str,
                  message: str, media_url: str | None = None, idempotency_key: str | None = None,
-                 origin: str = "api") -> SendResult:
-    """Validate, send through the session's gateway and store the outbound message with its status."""
-    _validate(phone, message)
+                 origin: str = "api", group_id: str | None = None) -> SendResult:
+    """Validate, send through the session's gateway and store the outbound message with its status.
+
+    With `group_id` the message goes into that group chat; `phone` is then the member it answers, kept on record.
+    """
+    _validate(phone, message, group_id)
     repository = MessageRepository(session, account_id)
     if idempotency_key and (existing := repository.by_idempotency_key(idempotency_key)):
         return _replay(existing, session_id, phone, message, media_url)
@@ -88,13 +95,14 @@ def send_message(session: Session, services: Services, account_id: str, *, sessi
         raise SessionNotWorking(f"Session {wa_session.id} is {wa_session.status}, not working; "
                                 f"restart it (POST /sessions/{wa_session.id}/restart) and try again")
     gateway = get_gateway(services, wa_session.gateway)
-    if wa_session.gateway == "meta":  # refused here, before Meta is called
+    if wa_session.gateway == "meta" and not group_id:  # refused here, before Meta is called
         _require_customer_window(repository, wa_session, phone)
     media = check_media_url(media_url, services.settings) if media_url else None
 
-    row = Message(account_id=account_id, session_id=wa_session.id, chat_id=chat_id_for(phone), direction="out",
-                  phone=phone, text=message, media_url=media_url, media_type=media.mimetype if media else None,
-                  idempotency_key=idempotency_key, origin=origin)
+    to = group_id or phone
+    row = Message(account_id=account_id, session_id=wa_session.id, chat_id=group_id or chat_id_for(phone),
+                  direction="out", phone=phone, text=message, media_url=media_url,
+                  media_type=media.mimetype if media else None, idempotency_key=idempotency_key, origin=origin)
     try:
         with session.begin_nested():  # the unique key makes a racing retry wait, then fail, here
             session.add(row)
@@ -105,8 +113,8 @@ def send_message(session: Session, services: Services, account_id: str, *, sessi
         return _replay(existing, session_id, phone, message, media_url)
 
     try:
-        sent = (gateway.send_media(wa_session, phone, media, message) if media
-                else gateway.send_text(wa_session, phone, message))
+        sent = (gateway.send_media(wa_session, to, media, message) if media
+                else gateway.send_text(wa_session, to, message))
     except ReplybaseError as exc:
         # Keep the failed message, and free its key so that a retry really sends again.
         row.status, row.error, row.idempotency_key, row.updated_at = "failed", exc.detail, None, utcnow()
@@ -137,8 +145,8 @@ def record_inbound(session: Session, services: Services, wa_session: WhatsAppSes
     repository = MessageRepository(session, wa_session.account_id)
     if not event.gateway_message_id or repository.by_gateway_id(wa_session.id, event.gateway_message_id):
         return None
-    row = Message(account_id=wa_session.account_id, session_id=wa_session.id, chat_id=event.group_id or chat_id_for(event.phone),
-                  direction="in", phone=event.phone, name=event.name, text=event.text, media_url=event.media_url,
+    row = Message(account_id=wa_session.account_id, session_id=wa_session.id,
+                  chat_id=event.group_id or chat_id_for(event.phone), direction="in", phone=event.phone, name=event.name, text=event.text, media_url=event.media_url,
                   media_type=event.media_type, status="delivered", gateway_message_id=event.gateway_message_id,
                   origin=wa_session.gateway, timestamp=event.timestamp or utcnow())
     try:

@@ -66,6 +66,7 @@ def test_review_mode_drafts_then_approve_sends(client, tenant, knowledge, bot_se
     approved = client.post(f"/api/v2/ai/replies/{draft['id']}/approve", json={"text": "5 years on the frame."},
                            headers=tenant.headers)
     assert approved.status_code == 200 and approved.json()["status"] == "sent"
+    assert approved.json()["reason"] == "approved with edits"
     assert [m["text"] for m in chat(client, tenant) if m["direction"] == "out"] == ["5 years on the frame."]
     again = client.post(f"/api/v2/ai/replies/{draft['id']}/reject", headers=tenant.headers)
     assert again.status_code == 409
@@ -171,7 +172,44 @@ def test_settings_are_validated_and_scoped(client, tenant, other_tenant, bot_ses
     assert client.get(f"/api/v2/ai/auto-reply/{session_id}", headers=tenant.headers).json()["enabled"] is True
 
 
+GROUP = "120363021234567890@g.us"
+
+
+def group_chat(client, tenant):
+    return client.get(f"/api/v2/messages/chats/{GROUP}", headers=tenant.headers).json()["items"]
+
+
 def test_group_messages_are_ignored_by_default(client, tenant, knowledge, bot_session, customer):
-    reply = customer("What is your address?", group_id="120363021234567890@g.us")
-    assert reply["chat_id"] == "120363021234567890@g.us"
+    reply = customer("What is your address?", group_id=GROUP)
+    assert reply["chat_id"] == GROUP
     assert reply["status"] == "skipped" and reply["reason"] == "group chat"
+    assert not [m for m in group_chat(client, tenant) if m["direction"] == "out"]
+
+
+def test_allow_listed_group_is_answered_in_the_group(client, tenant, knowledge, bot_session, customer):
+    _, configure = bot_session
+    configure(allow_list=[GROUP])
+    reply = customer("How much does it cost to fix a puncture?", phone="447700900555", group_id=GROUP)
+    assert reply["status"] == "sent", reply
+    assert "£12" in reply["reply_text"]
+    answer = [m for m in group_chat(client, tenant) if m["direction"] == "out"]
+    assert [m["text"] for m in answer] == [reply["reply_text"]]
+    assert not client.get("/api/v2/messages/chats/447700900555@c.us", headers=tenant.headers).json().get("items")
+    chats = client.get("/api/v2/messages/chats", headers=tenant.headers).json()["items"]
+    assert [(c["chat_id"], c["is_group"], c["message_count"]) for c in chats] == [(GROUP, True, 2)]
+
+
+def test_mention_only_answers_group_messages_that_mention_the_number(client, tenant, knowledge, bot_session,
+                                                                    customer):
+    session_id, configure = bot_session
+    configure(mention_only=True)
+    number = client.get(f"/api/v2/sessions/{session_id}", headers=tenant.headers).json()["phone_number"]
+    unmentioned = customer("How much does it cost to fix a puncture?", group_id=GROUP)
+    assert unmentioned["status"] == "skipped" and unmentioned["reason"] == "group message without a mention"
+    mentioned = customer(f"@{number} how much does it cost to fix a puncture?", group_id=GROUP,
+                         phone="447700900556")
+    assert mentioned["status"] == "sent", mentioned
+    assert "£12" in mentioned["reply_text"] and number not in mentioned["reply_text"]
+    assert [m["text"] for m in group_chat(client, tenant) if m["direction"] == "out"] == [mentioned["reply_text"]]
+    direct = customer("How much does it cost to fix a puncture?", phone="447700900557")
+    assert direct["status"] == "sent"  # mention-only is about groups; direct chats are answered as before

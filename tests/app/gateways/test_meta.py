@@ -107,3 +107,21 @@ def test_webhook_verification_echoes_the_challenge(client, fake_meta):
     assert (response.status_code, response.text) == (200, "1158201444")
     wrong = client.get("/api/v2/gateways/meta/webhook", params={**params, "hub.verify_token": "guess"})
     assert wrong.status_code == 403
+
+
+def test_group_messages_arrive_in_the_group_chat_and_answers_go_to_the_group(client, tenant, fake_meta,
+                                                                             meta_session, db, services):
+    from app.messages.service import send_message
+
+    body, headers = meta_webhook(fake_meta.phone_number_id, app_secret=META_APP_SECRET, messages=[
+        {"from": PHONE, "group_id": "Y2FwaV9ncm91cDoxNTU1", "id": "wamid.G1", "timestamp": str(int(time.time())),
+         "type": "text", "text": {"body": "Hi group"}}])
+    assert client.post("/api/v2/gateways/meta/webhook", content=body, headers=headers).json()["received"] == 1
+    [group] = client.get("/api/v2/messages/chats", headers=tenant.headers).json()["items"]
+    assert group["chat_id"] == "Y2FwaV9ncm91cDoxNTU1@g.us" and group["is_group"] is True
+
+    result = send_message(db, services, tenant.account_id, session_id=meta_session, phone=PHONE,
+                          message="Hello all", group_id=group["chat_id"])
+    assert result.remote_jid == group["chat_id"]
+    assert fake_meta.sent[-1] == {"messaging_product": "whatsapp", "recipient_type": "group",
+                                  "to": "Y2FwaV9ncm91cDoxNTU1", "type": "text", "text": {"body": "Hello all"}}

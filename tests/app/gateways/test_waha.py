@@ -41,6 +41,16 @@ def test_send_text_speaks_wahas_wire_format(client, tenant, fake_waha, waha_sess
     assert response.json()["result"]["key"]["id"].startswith(f"true_{PHONE}@c.us_")
 
 
+def test_group_sends_use_the_group_chat_id(db, services, tenant, fake_waha, waha_session):
+    from app.messages.service import send_message
+
+    result = send_message(db, services, tenant.account_id, session_id=waha_session, phone=PHONE,
+                          message="Hello all", group_id="120363021234567890@g.us")
+    request = fake_waha.requests_to("POST", "/api/sendText")[0]
+    assert request.json()["chatId"] == "120363021234567890@g.us"
+    assert result.remote_jid == "120363021234567890@g.us" and result.message.chat_id == "120363021234567890@g.us"
+
+
 @pytest.mark.parametrize(("name", "content_type", "endpoint"), [("a.jpg", "image/jpeg", "/api/sendImage"),
                                                                ("menu.pdf", "application/pdf", "/api/sendFile")])
 def test_send_media_uses_send_image_or_send_file(client, tenant, fake_waha, waha_session, media_host, name,
