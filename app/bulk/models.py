@@ -18,7 +18,7 @@ class BulkJob(SQLModel, table=True):
     message: str = Field(sa_column=Column(Text, nullable=False))
     fallback_name: str = Field(default="", max_length=200)
     media_url: str | None = Field(default=None, max_length=2000)
-    status: str = Field(default="queued", max_length=20)  # queued, running, completed, cancelled
+    status: str = Field(default="queued", max_length=20)  # queued, running, paused, completed, cancelled
     total: int = 0
     sent: int = 0
     failed: int = 0

@@ -5,7 +5,8 @@ from pydantic import BaseModel, Field, model_validator
 
 from app.groups.schemas import MAX_MEMBERS_PER_REQUEST, Contact, Phone
 
-BulkStatus = Literal["queued", "running", "completed", "cancelled"]
+# paused: its session stopped working; the job carries on by itself once the session works again.
+BulkStatus = Literal["queued", "running", "paused", "completed", "cancelled"]
 RecipientStatus = Literal["pending", "sent", "failed", "cancelled"]
 
 

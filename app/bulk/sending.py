@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from app.errors import ReplybaseError
-from app.messages.service import send_message
+from app.gateways.base import SessionNotConnected
+from app.messages.service import SessionNotWorking, send_message
 from app.state import Services
 
 logger = logging.getLogger("replybase.outreach")
@@ -23,6 +24,8 @@ def personalize(message: str, name: str | None, fallback_name: str = "") -> str:
 class SendOutcome:
     message_id: str | None
     error: str | None
+    # The session itself could not send (stopped, logged out): nothing is wrong with this recipient.
+    session_down: bool = False
 
     @property
     def ok(self) -> bool:
@@ -39,7 +42,7 @@ def send_safely(session: Session, services: Services, account_id: str, *, sessio
     except ReplybaseError as exc:
         # Some refusals record the failed message; keep it so it shows in chats with its error.
         savepoint.commit() if exc.keeps_changes else savepoint.rollback()
-        return SendOutcome(None, exc.detail)
+        return SendOutcome(None, exc.detail, session_down=isinstance(exc, SessionNotWorking | SessionNotConnected))
     except Exception:
         savepoint.rollback()
         logger.exception("unexpected error sending %s to %s", idempotency_key, phone)

@@ -2,6 +2,7 @@
 progress is in the database and a restarted worker carries on where it stopped."""
 
 import logging
+from datetime import timedelta
 
 from sqlalchemy import update
 from sqlmodel import select
@@ -12,10 +13,13 @@ from app.bulk.repository import RecipientRepository, last_send_on_session
 from app.bulk.sending import personalize, send_safely
 from app.bulk.service import SEND_NEXT_JOB
 from app.common import utcnow
+from app.gateways.base import WORKING
 from app.jobs.queue import enqueue
 from app.jobs.registry import JobContext, job_handler
+from app.sessions.models import WhatsAppSession
 
 logger = logging.getLogger("replybase.bulk")
+PAUSED_RECHECK = timedelta(seconds=60)
 
 
 @job_handler(SEND_NEXT_JOB, max_attempts=5)
@@ -25,6 +29,10 @@ def send_next(ctx: JobContext, payload: dict) -> None:
     job = session.get(BulkJob, payload["bulk_job_id"])
     if job is None or job.status in ("completed", "cancelled"):
         return
+    if session.exec(select(WhatsAppSession.status).where(WhatsAppSession.id == job.session_id)).one() != WORKING:
+        _pause(session, job.id, payload)
+        return
+
     # Pacing is per WhatsApp session, across every bulk job on it.
     wait_until = earliest_next_send(settings, last_send_on_session(session, job.session_id))
     if wait_until is not None:
@@ -35,11 +43,15 @@ def send_next(ctx: JobContext, payload: dict) -> None:
     recipient = recipients.next_pending(job.id)
     if recipient is not None:
         _set_status(session, job.id, "running", only_from="queued", started_at=utcnow())
+        _set_status(session, job.id, "running", only_from="paused")
         outcome = send_safely(session, ctx.services, job.account_id, session_id=job.session_id,
                               phone=recipient.phone, message=personalize(job.message, recipient.name,
                                                                          job.fallback_name),
                               media_url=job.media_url, idempotency_key=f"bulk:{job.id}:{recipient.id}",
                               origin="bulk")
+        if outcome.session_down:  # the recipient stays pending and is sent to once the session works again
+            _pause(session, job.id, payload)
+            return
         recipient.status = "sent" if outcome.ok else "failed"
         recipient.message_id, recipient.error, recipient.sent_at = outcome.message_id, outcome.error, utcnow()
         session.add(recipient)
@@ -51,6 +63,13 @@ def send_next(ctx: JobContext, payload: dict) -> None:
         logger.info("bulk job %s finished", job.id)
     elif session.exec(select(BulkJob.status).where(BulkJob.id == job.id)).one() != "cancelled":
         enqueue(session, SEND_NEXT_JOB, payload, run_at=utcnow() + next_gap(settings))
+    session.flush()
+
+
+def _pause(session, bulk_job_id: str, payload: dict) -> None:
+    """Wait for the session to work again (restarted, QR scanned), looking again every PAUSED_RECHECK."""
+    _set_status(session, bulk_job_id, "paused", only_from=("queued", "running"))
+    enqueue(session, SEND_NEXT_JOB, payload, run_at=utcnow() + PAUSED_RECHECK)
     session.flush()
 
 

@@ -1,5 +1,6 @@
 from datetime import timedelta
 
+from sqlalchemy import update
 from sqlmodel import select
 
 from app.common import utcnow
@@ -29,6 +30,13 @@ def run_until_finished(client, tenant, run_jobs, job_id: str) -> dict:
 def bulk_messages(services) -> list[Message]:
     with services.session_factory() as session:
         return list(session.exec(select(Message).where(Message.origin == "bulk").order_by(Message.created_at)))
+
+
+def fast_forward(services):
+    """Make every waiting step due now, as if its time had come."""
+    with services.session_factory() as session:
+        session.execute(update(Job).where(Job.status == "queued").values(run_at=utcnow()))
+        session.commit()
 
 
 def queued_steps(services) -> list[Job]:
@@ -100,3 +108,44 @@ def test_cancel_stops_the_rest(client, growth_tenant, wa_session, run_jobs, serv
     assert [r["status"] for r in detail["recipients"]] == ["sent", "cancelled", "cancelled"]
     assert len(bulk_messages(services)) == 1
     assert queued_steps(services) == []
+
+
+def test_a_stopped_session_pauses_the_job_and_a_restart_resumes_it(client, growth_tenant, wa_session, run_jobs,
+                                                                   services, fast_pace):
+    headers = growth_tenant.headers
+    services.settings.bulk_messages_per_minute = 20  # one send per run, so the stop lands mid-job
+    job = start(client, growth_tenant, session_id=wa_session, phones=["15550000001", "15550000002", "15550000003"])
+    run_jobs()
+    assert client.post(f"/api/v2/sessions/{wa_session}/stop", headers=headers).json()["status"] == "stopped"
+    fast_forward(services)
+    run_jobs()
+    paused = client.get(f"{BASE}/{job['id']}", headers=headers).json()
+    assert (paused["status"], paused["sent"], paused["failed"], paused["pending"]) == ("paused", 1, 0, 2)
+    assert [r["status"] for r in paused["recipients"]] == ["sent", "pending", "pending"]
+    [recheck] = queued_steps(services)
+    assert recheck.run_at - utcnow() > timedelta(seconds=30)  # it looks again later, not in a busy loop
+
+    assert client.post(f"/api/v2/sessions/{wa_session}/restart", headers=headers).json()["status"] == "working"
+    services.settings.bulk_messages_per_minute = 60_000_000
+    for _ in range(5):
+        fast_forward(services)
+        run_jobs()
+    done = client.get(f"{BASE}/{job['id']}", headers=headers).json()
+    assert (done["status"], done["sent"], done["failed"]) == ("completed", 3, 0)
+    assert [m.phone for m in bulk_messages(services)] == ["15550000001", "15550000002", "15550000003"]
+
+
+def test_a_gateway_that_lost_its_session_pauses_instead_of_failing_everyone(client, growth_tenant, wa_session,
+                                                                            run_jobs, services, fast_pace,
+                                                                            monkeypatch):
+    from app.gateways.base import SessionNotConnected
+
+    def logged_out(self, wa_session, to, text):
+        raise SessionNotConnected("WAHA says session 'rb-x' is not connected")
+
+    monkeypatch.setattr(SandboxGateway, "send_text", logged_out)
+    job = start(client, growth_tenant, session_id=wa_session, phones=["15550000001", "15550000002"])
+    run_jobs()
+    detail = client.get(f"{BASE}/{job['id']}", headers=growth_tenant.headers).json()
+    assert (detail["status"], detail["failed"], detail["pending"]) == ("paused", 0, 2)
+    assert client.post(f"{BASE}/{job['id']}/cancel", headers=growth_tenant.headers).json()["status"] == "cancelled"
