@@ -24,10 +24,10 @@ class UnsafeUrl(Unprocessable):
 
 def _is_public(address: str) -> bool:
     ip = ipaddress.ip_address(address.split("%", 1)[0])
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return not (ip.is_private or ip.is_loopback or ip.is_link_local or ip.is_multicast or ip.is_reserved
-                or ip.is_unspecified)
+    if isinstance(ip, ipaddress.IPv6Address):  # an IPv4 address inside IPv6 is judged as that IPv4 address
+        ip = ip.ipv4_mapped or ip.sixtofour or ip
+    # is_global also excludes shared (100.64/10: carrier NAT, some cloud metadata) and special-purpose ranges.
+    return ip.is_global and not ip.is_multicast
 
 
 def resolve_public(host: str, port: int, *, what: str = "URL") -> list[str]:
@@ -80,7 +80,8 @@ def public_http_client(*, timeout: float, allow_private: bool, what: str = "URL"
     if allow_private:
         return httpx.Client(timeout=timeout, follow_redirects=False)
     transport = httpx.HTTPTransport()
-    # httpx has no public hook for the connect step; its pool takes httpcore's documented network backends.
+    # httpx has no public hook for the connect step; its httpcore pool takes a network backend (tests/app/test_net.py
+    # fails if this attribute ever moves).
     transport._pool._network_backend = PublicOnlyBackend(what)
     # trust_env=False: an environment proxy would connect on our behalf and skip the check.
     return httpx.Client(timeout=timeout, follow_redirects=False, transport=transport, trust_env=False)

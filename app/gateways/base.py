@@ -59,13 +59,16 @@ class QrCode:
 
 @dataclass(frozen=True)
 class Media:
-    """A checked media attachment: the public URL plus what fetching it revealed."""
+    """A checked media attachment: the public URL, what fetching it revealed, and the bytes fetched."""
 
     url: str
     mimetype: str
     filename: str
     kind: str  # image, document, audio, video
     size: int
+    # Gateways on our own network (WAHA) get these bytes rather than the URL: letting them fetch it again would
+    # bypass the address check (the URL's host may answer them differently).
+    content: bytes = field(default=b"", repr=False)
 
 
 @dataclass(frozen=True)

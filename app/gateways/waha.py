@@ -1,7 +1,9 @@
 """The WAHA gateway: a client of a WAHA server (devlikeapro/waha) and a parser of its webhook events."""
 
+import base64
 import hashlib
 import hmac
+import secrets
 from datetime import UTC, datetime
 
 import httpx
@@ -34,6 +36,19 @@ def phone_from_jid(jid: str) -> str:
     return jid.split("@", 1)[0].split(":", 1)[0]
 
 
+def uses_own_server(settings: Settings, wa_session: WhatsAppSession) -> bool:
+    """True when an API user gave this session its own WAHA base_url, not the operator's REPLYBASE_WAHA_URL."""
+    own = (wa_session.config.get("base_url") or "").rstrip("/")
+    return bool(own) and own != settings.waha_url.rstrip("/")
+
+
+def callback_secret(settings: Settings, wa_session: WhatsAppSession | None) -> str:
+    """The HMAC key that events for this session are signed with: its own, or the operator's."""
+    if wa_session is not None and uses_own_server(settings, wa_session):
+        return wa_session.config.get("webhook_secret", "")
+    return settings.waha_webhook_secret
+
+
 def verify_signature(secret: str, body: bytes, signature: str | None, algorithm: str | None) -> bool:
     """WAHA signs the raw body: X-Webhook-Hmac = HMAC-SHA512 hex, X-Webhook-Hmac-Algorithm = sha512."""
     if not secret or not signature or (algorithm or "sha512").lower() != "sha512":
@@ -62,17 +77,15 @@ class WahaGateway:
     def _base(self, wa_session: WhatsAppSession) -> str:
         return (wa_session.config.get("base_url") or self.settings.waha_url).rstrip("/")
 
-    def _tenant_supplied_url(self, wa_session: WhatsAppSession) -> bool:
-        """A session's own base_url came from an API user, not the operator: it must not reach private addresses."""
-        own = (wa_session.config.get("base_url") or "").rstrip("/")
-        return bool(own) and own != self.settings.waha_url.rstrip("/") and not self.settings.allow_private_urls
-
     def _request(self, wa_session: WhatsAppSession, method: str, path: str, **kwargs) -> httpx.Response:
-        api_key = wa_session.config.get("api_key") or self.settings.waha_api_key
+        own_server = uses_own_server(self.settings, wa_session)
+        # The operator's key is for the operator's server; a session's own server gets only the session's key.
+        api_key = wa_session.config.get("api_key") or (None if own_server else self.settings.waha_api_key)
         headers = {"Accept": "application/json", **({"X-Api-Key": api_key} if api_key else {})}
+        guard = own_server and not self.settings.allow_private_urls  # an API user's URL: public addresses only
         response = call("WAHA", method, self._base(wa_session) + path, headers=headers,
                         timeout=self.settings.gateway_timeout_seconds,
-                        public_only="WAHA base_url" if self._tenant_supplied_url(wa_session) else None, **kwargs)
+                        public_only="WAHA base_url" if guard else None, **kwargs)
         if response.status_code in (401, 403):
             raise GatewayError("WAHA refused the API key; set api_key on the session or REPLYBASE_WAHA_API_KEY")
         if response.status_code >= 500:
@@ -84,19 +97,24 @@ class WahaGateway:
         phone = phone_from_jid(me["id"]) if isinstance(me, dict) and me.get("id") else None
         return GatewayState(WAHA_STATUSES.get(str(body.get("status")), FAILED), phone)
 
-    def _webhooks(self) -> list[dict]:
+    def _webhooks(self, wa_session: WhatsAppSession) -> list[dict]:
         if not self.settings.public_url:
             return []
         hook = {"url": self.settings.public_url.rstrip("/") + "/api/v2/gateways/waha/events",
                 "events": ["message", "message.ack", "session.status"]}
-        if self.settings.waha_webhook_secret:
-            hook["hmac"] = {"key": self.settings.waha_webhook_secret}
+        if uses_own_server(self.settings, wa_session) and "webhook_secret" not in wa_session.config:
+            # Its own server must not learn the operator's secret (it could sign events for any session).
+            # start() runs first for a new session; the caller stores the session with this config.
+            wa_session.config = {**wa_session.config, "webhook_secret": secrets.token_urlsafe(32)}
+        if secret := callback_secret(self.settings, wa_session):
+            hook["hmac"] = {"key": secret}
         return [hook]
 
     def start(self, wa_session: WhatsAppSession) -> GatewayState:
         name = waha_session_name(wa_session)
         created = self._request(wa_session, "POST", "/api/sessions",
-                                json={"name": name, "start": True, "config": {"webhooks": self._webhooks()}})
+                                json={"name": name, "start": True,
+                                      "config": {"webhooks": self._webhooks(wa_session)}})
         if created.status_code == 422:  # it already exists on this WAHA server: start it
             self._request(wa_session, "POST", f"/api/sessions/{name}/start")
         elif created.status_code >= 400:
@@ -149,7 +167,9 @@ class WahaGateway:
 
     def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
         path = MEDIA_ENDPOINTS.get(media.kind, "/api/sendFile")
-        file = {"url": media.url, "mimetype": media.mimetype, "filename": media.filename}
+        # The checked bytes, base64, not the URL: WAHA runs on our network and must not fetch user URLs itself.
+        file = {"data": base64.b64encode(media.content).decode(), "mimetype": media.mimetype,
+                "filename": media.filename}
         return self._send(wa_session, path, {"chatId": chat_id(to), "file": file, "caption": caption})
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:

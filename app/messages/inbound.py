@@ -57,10 +57,23 @@ def _parse_json(raw: bytes) -> dict:
     return payload
 
 
+def _named_waha_session(session: Session, raw: bytes) -> WhatsAppSession | None:
+    """The session an (unverified) WAHA event names: it decides which key the signature is checked with."""
+    try:
+        ref = json.loads(raw).get("session")
+    except (ValueError, AttributeError):
+        return None
+    return find_by_gateway_ref(session, "waha", ref) if isinstance(ref, str) else None
+
+
 def receive_waha_callback(session: Session, services: Services, raw: bytes, signature: str | None,
                           algorithm: str | None) -> dict:
-    """A WAHA webhook: check X-Webhook-Hmac (SHA-512 of the raw body), then apply its events."""
-    secret = services.settings.waha_webhook_secret
+    """A WAHA webhook: check X-Webhook-Hmac (SHA-512 of the raw body), then apply its events.
+
+    Sessions on the operator's WAHA server share REPLYBASE_WAHA_WEBHOOK_SECRET; a session on its own server has its
+    own key, so that server can sign events for its session only.
+    """
+    secret = waha.callback_secret(services.settings, _named_waha_session(session, raw))
     if not secret:
         raise CallbackNotConfigured("Set REPLYBASE_WAHA_WEBHOOK_SECRET and the same hmac key in WAHA's webhook "
                                     "config; unsigned WAHA events are refused")

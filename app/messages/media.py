@@ -72,9 +72,9 @@ def _describe(url: str, response: httpx.Response, max_bytes: int, max_mb: int) -
     declared_size = response.headers.get("content-length", "")
     if declared_size.isdigit() and int(declared_size) > max_bytes:
         raise PayloadTooLarge(f"The media is larger than {max_mb} MB (REPLYBASE_MAX_MEDIA_MB)")
-    size = 0
+    content = bytearray()
     for chunk in response.iter_bytes():
-        size += len(chunk)
-        if size > max_bytes:
+        content += chunk
+        if len(content) > max_bytes:
             raise PayloadTooLarge(f"The media is larger than {max_mb} MB (REPLYBASE_MAX_MEDIA_MB)")
-    return Media(url=url, mimetype=mimetype, filename=filename, kind=kind, size=size)
+    return Media(url=url, mimetype=mimetype, filename=filename, kind=kind, size=len(content), content=bytes(content))

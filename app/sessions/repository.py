@@ -20,8 +20,15 @@ def find_by_gateway_ref(session: Session, gateway: str, ref: str) -> WhatsAppSes
     session it names is what tells us the account.
     """
     for wa_session in session.exec(select(WhatsAppSession).where(WhatsAppSession.gateway == gateway)):
-        if gateway == "waha" and waha_session_name(wa_session) == ref:
+        if gateway_ref(wa_session) == ref:
             return wa_session
-        if gateway == "meta" and str(wa_session.config.get("phone_number_id")) == ref:
-            return wa_session
+    return None
+
+
+def gateway_ref(wa_session: WhatsAppSession) -> str | None:
+    """How the session's gateway names it in callbacks; unique across accounts (see create_session)."""
+    if wa_session.gateway == "waha":
+        return waha_session_name(wa_session)
+    if wa_session.gateway == "meta":
+        return str(wa_session.config.get("phone_number_id"))
     return None

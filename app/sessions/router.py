@@ -5,7 +5,9 @@ from app.deps import RequireScope, ServicesDep, SessionDep
 from app.errors import NotFound, error_responses
 from app.gateways.base import GatewayError, GatewayTimeout, NoQrCode
 from app.gateways.registry import UnknownGateway
+from app.net import UnsafeUrl
 from app.sessions import service
+from app.sessions.service import SessionRefTaken
 from app.sessions.schemas import QrCodePublic, SessionCreate, SessionPublic, SessionUpdate
 
 router = APIRouter(prefix="/sessions", tags=["Sessions"])
@@ -21,7 +23,7 @@ def list_sessions(principal: SessionsRead, session: SessionDep):
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionPublic,
-             responses=error_responses(PlanLimitReached, UnknownGateway, *GATEWAY_ERRORS))
+             responses=error_responses(PlanLimitReached, UnknownGateway, SessionRefTaken, UnsafeUrl, *GATEWAY_ERRORS))
 def create_session(body: SessionCreate, principal: SessionsWrite, session: SessionDep, services: ServicesDep):
     """Create a new session on a gateway (sandbox by default, waha or meta)."""
     return service.create_session(session, services, principal, body)

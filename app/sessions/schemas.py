@@ -35,7 +35,7 @@ class SessionCreate(BaseModel):
             allowed = ", ".join(spec["required"] + spec["optional"]) or "none"
             raise ValueError(f"unknown config keys for the {self.gateway} gateway: {', '.join(unknown)} "
                              f"(allowed: {allowed})")
-        base_url = urlsplit(self.config.get("base_url", "http://default"))
+        base_url = urlsplit(self.config.get("base_url") or "http://default")  # empty: the operator's server
         if base_url.scheme not in ("http", "https") or not base_url.hostname:
             raise ValueError("config.base_url must be an absolute http:// or https:// URL")
         return self

@@ -7,16 +7,20 @@ from sqlmodel import Session
 from app.accounts.plans import require_below_limit
 from app.auth.principal import Principal
 from app.common import utcnow
-from app.errors import ReplybaseError
+from app.errors import Conflict, ReplybaseError
 from app.gateways.base import GatewayState, QrCode
 from app.gateways.registry import get_gateway
 from app.sessions.models import WhatsAppSession
-from app.sessions.repository import SessionRepository
+from app.sessions.repository import SessionRepository, find_by_gateway_ref, gateway_ref
 from app.sessions.schemas import SessionCreate, SessionUpdate
 from app.state import Services
 from app.webhooks.service import emit_event
 
 logger = logging.getLogger("replybase.sessions")
+
+
+class SessionRefTaken(Conflict):
+    detail = "Another session already uses this gateway session"
 
 
 def list_sessions(session: Session, account_id: str) -> list[WhatsAppSession]:
@@ -52,6 +56,11 @@ def create_session(session: Session, services: Services, principal: Principal,
     wa_session = WhatsAppSession(account_id=principal.account_id, name=body.name, gateway=body.gateway,
                                  phone_number=body.phone_number, chats_enabled=body.chats_enabled,
                                  config=dict(body.config), status="stopped")
+    ref = gateway_ref(wa_session)
+    if ref is not None and find_by_gateway_ref(session, wa_session.gateway, ref) is not None:
+        # Callbacks find their session by this name: two sessions sharing it would receive each other's messages.
+        raise SessionRefTaken(f"Another session already uses {wa_session.gateway} session {ref!r}; "
+                              "choose another name, or use that session")
     repository.add(wa_session)
     state = gateway.start(wa_session)
     return apply_gateway_status(session, wa_session, state.status, state.phone_number)

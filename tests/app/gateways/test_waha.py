@@ -1,3 +1,5 @@
+import base64
+
 import pytest
 from sqlmodel import select
 
@@ -55,10 +57,12 @@ def test_group_sends_use_the_group_chat_id(db, services, tenant, fake_waha, waha
                                                                ("menu.pdf", "application/pdf", "/api/sendFile")])
 def test_send_media_uses_send_image_or_send_file(client, tenant, fake_waha, waha_session, media_host, name,
                                                  content_type, endpoint):
-    url = media_host.add(name, content_type, b"data")
+    url = media_host.add(name, content_type, b"the file's bytes")
     assert send(client, tenant, waha_session, message="Caption", media_url=url).status_code == 200
     body = fake_waha.requests_to("POST", endpoint)[0].json()
-    assert body["file"] == {"url": url, "mimetype": content_type, "filename": name}
+    # WAHA gets the bytes we fetched and checked, not a URL it would fetch again on its own.
+    assert body["file"] == {"data": base64.b64encode(b"the file's bytes").decode(), "mimetype": content_type,
+                            "filename": name}
     assert body["caption"] == "Caption" and body["chatId"] == f"{PHONE}@c.us"
 
 
@@ -167,3 +171,48 @@ def test_a_session_base_url_may_not_reach_private_addresses(client, tenant, fake
     operators = client.post("/api/v2/sessions", headers=tenant.headers,
                             json={"name": "Shop", "gateway": "waha", "config": {"base_url": fake_waha.url}})
     assert operators.status_code == 201, operators.text
+
+
+@pytest.fixture
+def own_waha(fake_waha, settings):
+    """A second WAHA server that an API user brings for their session (not the operator's REPLYBASE_WAHA_URL)."""
+    from tests.servers.waha import FakeWaha
+
+    settings.public_url = "https://replybase.example.com"
+    server = FakeWaha(api_key="users-own-key").start()
+    server.pair_phone = "15550008888"
+    yield server
+    server.stop()
+
+
+def test_a_users_own_waha_server_never_gets_the_operators_secrets(client, tenant, other_tenant, make_tenant,
+                                                                  fake_waha, own_waha):
+    session_id = client.post("/api/v2/sessions", headers=tenant.headers, json={
+        "name": "Own", "gateway": "waha",
+        "config": {"base_url": own_waha.url, "api_key": "users-own-key"}}).json()["id"]
+    create = own_waha.requests_to("POST", "/api/sessions")[0]
+    assert create.headers["X-Api-Key"] == "users-own-key"
+    [hook] = create.json()["config"]["webhooks"]
+    own_secret = hook["hmac"]["key"]
+    assert own_secret and own_secret != WAHA_WEBHOOK_SECRET
+
+    # Its events are checked with its own key; that key cannot sign events for other sessions.
+    message = {"id": "true_1@c.us_A", "from": f"{PHONE}@c.us", "body": "hi", "fromMe": False}
+    assert post_event(client, "message", session_id, message, secret=own_secret).json()["received"] == 1
+    assert post_event(client, "message", session_id, message | {"id": "x2"}).status_code == 401
+    someone_elses = client.post("/api/v2/sessions", json={"name": "Shop", "gateway": "waha"},
+                                headers=other_tenant.headers).json()["id"]
+    forged = post_event(client, "message", someone_elses, message | {"id": "x3"}, secret=own_secret)
+    assert forged.status_code == 401
+
+    # Without a key of its own, the user's server is called with none, not with the operator's.
+    client.post("/api/v2/sessions", headers=make_tenant().headers,
+                json={"name": "Keyless", "gateway": "waha", "config": {"base_url": own_waha.url}})
+    assert "X-Api-Key" not in own_waha.requests_to("POST", "/api/sessions")[-1].headers
+
+
+def test_two_sessions_cannot_share_a_waha_session_name(client, tenant, other_tenant, fake_waha):
+    body = {"name": "Shop", "gateway": "waha", "config": {"session": "default"}}
+    assert client.post("/api/v2/sessions", json=body, headers=tenant.headers).status_code == 201
+    taken = client.post("/api/v2/sessions", json=body, headers=other_tenant.headers)
+    assert taken.status_code == 409 and "'default'" in taken.json()["detail"]
