@@ -77,16 +77,19 @@ def handle_inbound(session: Session, services: Services, message: Message) -> Re
     now = utcnow()
     state = ChatStateRepository(session, message.account_id).get_or_create(message.session_id, message.chat_id)
     wa_session = session.get(WhatsAppSession, message.session_id)
-    reason = policy.skip_reason(config, state, message, conversation=ConversationRepository(session, message.account_id),
+    reason = policy.skip_reason(config, state, message,
+                                conversation=ConversationRepository(session, message.account_id),
                                 replies=ReplyRepository(session, message.account_id),
                                 session_phone=wa_session.phone_number if wa_session else None, now=now)
     if reason:
         return _finish(session, reply, "skipped", reason)
     if not policy.within_business_hours(config, now):
         return _answer_off_hours(session, services, config, reply, now)
-    # In a group, a burst would mix different members' questions: answer each message on its own.
-    if config.debounce_seconds <= 0 or is_group_chat(message.chat_id):
+    if config.debounce_seconds <= 0:
         answer_chat(session, services, message.session_id, message.chat_id)
+        return reply
+    if is_group_chat(message.chat_id):  # a burst there would mix different members' questions
+        answer_chat(session, services, message.session_id, message.chat_id, only=reply)
         return reply
     # A burst of messages becomes one question: every new message pushes the answer back.
     state.answer_after = now + timedelta(seconds=config.debounce_seconds)
@@ -107,8 +110,12 @@ def _answer_off_hours(session: Session, services: Services, config: AutoReplySet
                    sent_message_id=sent_id)
 
 
-def answer_chat(session: Session, services: Services, session_id: str, chat_id: str) -> Reply | None:
-    """Answer the chat's pending messages as one question, once the debounce window has closed."""
+def answer_chat(session: Session, services: Services, session_id: str, chat_id: str,
+                only: Reply | None = None) -> Reply | None:
+    """Answer the chat's pending messages as one question, once the debounce window has closed.
+
+    With `only`, answer just that message (in a group, other pending messages are other people's questions).
+    """
     state = session.get(ChatState, (session_id, chat_id))
     config = session.get(AutoReplySettings, session_id)
     if state is None or config is None:
@@ -116,14 +123,19 @@ def answer_chat(session: Session, services: Services, session_id: str, chat_id: 
     if state.answer_after and state.answer_after > utcnow():
         return None  # a later message moved the window; its own job answers
     replies = ReplyRepository(session, state.account_id)
-    burst = [reply for reply in replies.pending_in_chat(session_id, chat_id) if replies.claim_pending(reply.id)]
+    pending = [only] if only else replies.pending_in_chat(session_id, chat_id)
+    burst = [reply for reply in pending if replies.claim_pending(reply.id)]
     if not burst:
         return None
     *merged, reply = burst
     for earlier in merged:
         _finish(session, earlier, "merged", f"answered together with message {reply.inbound_message_id}")
     started = time.perf_counter()
-    question = combine_burst([r.inbound_text for r in burst])
+    texts = [r.inbound_text for r in burst]
+    if is_group_chat(chat_id):  # "@<our number> question": the mention addresses the bot, it is not the question
+        wa_session = session.get(WhatsAppSession, session_id)
+        texts = [policy.without_mention(text, wa_session.phone_number) for text in texts]
+    question = combine_burst(texts)
     conversation = ConversationRepository(session, state.account_id)
     first_inbound = session.get(Message, burst[0].inbound_message_id)
     history = to_turns(conversation.recent(session_id, chat_id, first_inbound.timestamp, config.memory_turns))

@@ -8,7 +8,6 @@ from app.messages.models import Message
 # Openers of a follow-up that leans on the previous question ("and on Sunday?", "what about e-bikes?").
 _FOLLOW_UP = re.compile(r"^\s*(and|also|what about|how about|but|or|plus|same for|and what about)\b", re.I)
 _WORD = re.compile(r"\w+")
-_MENTION = re.compile(r"@\d{5,20}\b\s*")  # "@15551234567", how WhatsApp writes a mention in the text
 SHORT_QUESTION_WORDS = 4
 # Burst openers that carry no question ("Hi!", "quick question"): dropped so they do not dilute retrieval.
 _FILLER = re.compile(r"^\W*(hi|hello|hey|hiya|good (morning|afternoon|evening)|quick question|one question|"
@@ -31,8 +30,6 @@ def standalone_question(question: str, history: list[Turn]) -> str:
 
 def combine_burst(texts: list[str]) -> str:
     """Several messages sent in a row, as one question, without the greetings and fillers between them."""
-    # A group member writes "@<our number> question": the mention is an address, not part of the question.
-    texts = [_MENTION.sub("", text) for text in texts]
     lines = [text.strip() for text in texts if text.strip()]
     meaningful = [line for line in lines if not _FILLER.match(line)]
     return "\n".join(meaningful or lines)

@@ -1,5 +1,6 @@
 """The rules that decide whether the bot may answer a chat at all, before any retrieval or model call."""
 
+import re
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -12,6 +13,18 @@ from app.messages.models import Message
 
 def _listed(entries: list[str], message: Message) -> bool:
     return message.phone in entries or message.chat_id in entries
+
+
+def _mention_of(phone: str) -> re.Pattern:
+    return re.compile(rf"@{re.escape(phone)}(?!\d)\s*")  # WhatsApp writes a mention as "@<number>" in the text
+
+
+def mentions(text: str, phone: str | None) -> bool:
+    return bool(phone) and _mention_of(phone).search(text) is not None
+
+
+def without_mention(text: str, phone: str | None) -> str:
+    return _mention_of(phone).sub("", text).strip() if phone else text
 
 
 def within_business_hours(config: AutoReplySettings, now: datetime) -> bool:
@@ -33,8 +46,7 @@ def skip_reason(config: AutoReplySettings, state: ChatState, message: Message, *
         return "not on the allow list"
     if is_group_chat(message.chat_id):
         # Groups are opt-in: by the allow list, by ignore_groups=false, or by mention-only mode.
-        mentioned = bool(session_phone) and f"@{session_phone}" in message.text
-        if config.mention_only and not mentioned:
+        if config.mention_only and not mentions(message.text, session_phone):
             return "group message without a mention"
         if config.ignore_groups and not config.mention_only and message.chat_id not in config.allow_list:
             return "group chat"

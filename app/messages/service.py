@@ -52,10 +52,11 @@ def _result(message: Message) -> SendResult:
     return SendResult(message.gateway_message_id or "", remote_jid, message)
 
 
-def _replay(existing: Message, session_id: str, phone: str, text: str, media_url: str | None) -> SendResult:
+def _replay(existing: Message, session_id: str, chat_id: str, phone: str, text: str,
+            media_url: str | None) -> SendResult:
     """The first result for a repeated Idempotency-Key, provided it names the same message."""
-    if (existing.session_id, existing.phone, existing.text, existing.media_url) != (session_id, phone, text,
-                                                                                     media_url):
+    first = (existing.session_id, existing.chat_id, existing.phone, existing.text, existing.media_url)
+    if first != (session_id, chat_id, phone, text, media_url):
         raise IdempotencyKeyReused()
     if existing.gateway_message_id is None:
         raise Conflict("A request with this Idempotency-Key is still being sent; retry in a moment")
@@ -87,9 +88,10 @@ def send_message(session: Session, services: Services, account_id: str, *, sessi
     With `group_id` the message goes into that group chat; `phone` is then the member it answers, kept on record.
     """
     _validate(phone, message, group_id)
+    chat_id = group_id or chat_id_for(phone)
     repository = MessageRepository(session, account_id)
     if idempotency_key and (existing := repository.by_idempotency_key(idempotency_key)):
-        return _replay(existing, session_id, phone, message, media_url)
+        return _replay(existing, session_id, chat_id, phone, message, media_url)
     wa_session = SessionRepository(session, account_id).get_or_404(session_id)
     if wa_session.status != WORKING:
         raise SessionNotWorking(f"Session {wa_session.id} is {wa_session.status}, not working; "
@@ -100,9 +102,9 @@ def send_message(session: Session, services: Services, account_id: str, *, sessi
     media = check_media_url(media_url, services.settings) if media_url else None
 
     to = group_id or phone
-    row = Message(account_id=account_id, session_id=wa_session.id, chat_id=group_id or chat_id_for(phone),
-                  direction="out", phone=phone, text=message, media_url=media_url,
-                  media_type=media.mimetype if media else None, idempotency_key=idempotency_key, origin=origin)
+    row = Message(account_id=account_id, session_id=wa_session.id, chat_id=chat_id, direction="out", phone=phone,
+                  text=message, media_url=media_url, media_type=media.mimetype if media else None,
+                  idempotency_key=idempotency_key, origin=origin)
     try:
         with session.begin_nested():  # the unique key makes a racing retry wait, then fail, here
             session.add(row)
@@ -110,7 +112,7 @@ def send_message(session: Session, services: Services, account_id: str, *, sessi
         existing = repository.by_idempotency_key(idempotency_key) if idempotency_key else None
         if existing is None:
             raise
-        return _replay(existing, session_id, phone, message, media_url)
+        return _replay(existing, session_id, chat_id, phone, message, media_url)
 
     try:
         sent = (gateway.send_media(wa_session, to, media, message) if media
@@ -146,9 +148,10 @@ def record_inbound(session: Session, services: Services, wa_session: WhatsAppSes
     if not event.gateway_message_id or repository.by_gateway_id(wa_session.id, event.gateway_message_id):
         return None
     row = Message(account_id=wa_session.account_id, session_id=wa_session.id,
-                  chat_id=event.group_id or chat_id_for(event.phone), direction="in", phone=event.phone, name=event.name, text=event.text, media_url=event.media_url,
-                  media_type=event.media_type, status="delivered", gateway_message_id=event.gateway_message_id,
-                  origin=wa_session.gateway, timestamp=event.timestamp or utcnow())
+                  chat_id=event.group_id or chat_id_for(event.phone), direction="in", phone=event.phone,
+                  name=event.name, text=event.text, media_url=event.media_url, media_type=event.media_type,
+                  status="delivered", gateway_message_id=event.gateway_message_id, origin=wa_session.gateway,
+                  timestamp=event.timestamp or utcnow())
     try:
         with session.begin_nested():  # two concurrent deliveries of one message: the second loses here
             session.add(row)
