@@ -29,10 +29,10 @@ class RecipientRepository(AccountScopedRepository[BulkRecipient]):
         statement = self.select().where(BulkRecipient.bulk_job_id == bulk_job_id, BulkRecipient.status == "pending")
         return self.session.exec(statement.order_by(BulkRecipient.position).limit(1)).first()
 
-    def cancel_pending(self, bulk_job_id: str) -> None:
+    def cancel_pending(self, bulk_job_id: str, error: str | None = None) -> None:
         self.session.execute(update(BulkRecipient).where(
             BulkRecipient.account_id == self.account_id, BulkRecipient.bulk_job_id == bulk_job_id,
-            BulkRecipient.status == "pending").values(status="cancelled"))
+            BulkRecipient.status == "pending").values(status="cancelled", error=error))
 
 
 def last_send_on_session(session: Session, session_id: str) -> datetime | None:

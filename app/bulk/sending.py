@@ -39,10 +39,13 @@ def send_safely(session: Session, services: Services, account_id: str, *, sessio
     try:
         result = send_message(session, services, account_id, session_id=session_id, phone=phone, message=message,
                               media_url=media_url, idempotency_key=idempotency_key, origin=origin)
+    except (SessionNotWorking, SessionNotConnected) as exc:
+        savepoint.rollback()  # not this recipient's failure: a retry once the session works must leave no trace
+        return SendOutcome(None, exc.detail, session_down=True)
     except ReplybaseError as exc:
         # Some refusals record the failed message; keep it so it shows in chats with its error.
         savepoint.commit() if exc.keeps_changes else savepoint.rollback()
-        return SendOutcome(None, exc.detail, session_down=isinstance(exc, SessionNotWorking | SessionNotConnected))
+        return SendOutcome(None, exc.detail)
     except Exception:
         savepoint.rollback()
         logger.exception("unexpected error sending %s to %s", idempotency_key, phone)

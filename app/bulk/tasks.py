@@ -2,7 +2,7 @@
 progress is in the database and a restarted worker carries on where it stopped."""
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlalchemy import update
 from sqlmodel import select
@@ -17,9 +17,11 @@ from app.gateways.base import WORKING
 from app.jobs.queue import enqueue
 from app.jobs.registry import JobContext, job_handler
 from app.sessions.models import WhatsAppSession
+from app.sessions.service import refresh_session
 
 logger = logging.getLogger("replybase.bulk")
 PAUSED_RECHECK = timedelta(seconds=60)
+PAUSE_LIMIT = timedelta(hours=24)
 
 
 @job_handler(SEND_NEXT_JOB, max_attempts=5)
@@ -30,8 +32,9 @@ def send_next(ctx: JobContext, payload: dict) -> None:
     if job is None or job.status in ("completed", "cancelled"):
         return
     if session.exec(select(WhatsAppSession.status).where(WhatsAppSession.id == job.session_id)).one() != WORKING:
-        _pause(session, job.id, payload)
+        _pause(session, job, payload)
         return
+    payload = {"bulk_job_id": job.id}  # the session works: any pause is over
 
     # Pacing is per WhatsApp session, across every bulk job on it.
     wait_until = earliest_next_send(settings, last_send_on_session(session, job.session_id))
@@ -50,7 +53,8 @@ def send_next(ctx: JobContext, payload: dict) -> None:
                               media_url=job.media_url, idempotency_key=f"bulk:{job.id}:{recipient.id}",
                               origin="bulk")
         if outcome.session_down:  # the recipient stays pending and is sent to once the session works again
-            _pause(session, job.id, payload)
+            refresh_session(session, ctx.services, job.account_id, job.session_id)  # store what the gateway says
+            _pause(session, job, payload)
             return
         recipient.status = "sent" if outcome.ok else "failed"
         recipient.message_id, recipient.error, recipient.sent_at = outcome.message_id, outcome.error, utcnow()
@@ -66,10 +70,21 @@ def send_next(ctx: JobContext, payload: dict) -> None:
     session.flush()
 
 
-def _pause(session, bulk_job_id: str, payload: dict) -> None:
-    """Wait for the session to work again (restarted, QR scanned), looking again every PAUSED_RECHECK."""
-    _set_status(session, bulk_job_id, "paused", only_from=("queued", "running"))
-    enqueue(session, SEND_NEXT_JOB, payload, run_at=utcnow() + PAUSED_RECHECK)
+def _pause(session, job: BulkJob, payload: dict) -> None:
+    """Wait for the session to work again (restarted, QR scanned), looking again every PAUSED_RECHECK; after
+    PAUSE_LIMIT the job is cancelled, so that a session nobody restarts does not keep it waiting for ever."""
+    now = utcnow()
+    paused_since = datetime.fromisoformat(payload["paused_since"]) if "paused_since" in payload else now
+    if now - paused_since >= PAUSE_LIMIT:
+        hours = PAUSE_LIMIT.total_seconds() / 3600
+        RecipientRepository(session, job.account_id).cancel_pending(
+            job.id, error=f"not sent: the session did not work again within {hours:g} hours")
+        _set_status(session, job.id, "cancelled", only_from=("queued", "running", "paused"), finished_at=now)
+        logger.warning("bulk job %s cancelled: session %s not working for %g hours", job.id, job.session_id, hours)
+    else:
+        _set_status(session, job.id, "paused", only_from=("queued", "running"))
+        enqueue(session, SEND_NEXT_JOB, payload | {"paused_since": paused_since.isoformat()},
+                run_at=now + PAUSED_RECHECK)
     session.flush()
 
 

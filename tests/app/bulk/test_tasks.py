@@ -148,4 +148,39 @@ def test_a_gateway_that_lost_its_session_pauses_instead_of_failing_everyone(clie
     run_jobs()
     detail = client.get(f"{BASE}/{job['id']}", headers=growth_tenant.headers).json()
     assert (detail["status"], detail["failed"], detail["pending"]) == ("paused", 0, 2)
+    assert bulk_messages(services) == []  # no failed message per retry: the recipients did nothing wrong
     assert client.post(f"{BASE}/{job['id']}/cancel", headers=growth_tenant.headers).json()["status"] == "cancelled"
+
+
+def test_a_job_paused_for_a_day_is_cancelled(client, growth_tenant, wa_session, run_jobs, services, fast_pace):
+    client.post(f"/api/v2/sessions/{wa_session}/stop", headers=growth_tenant.headers)
+    job = start_on_stopped_session(services, growth_tenant, wa_session, ["15550000001", "15550000002"])
+    run_jobs()
+    assert client.get(f"{BASE}/{job}", headers=growth_tenant.headers).json()["status"] == "paused"
+    with services.session_factory() as session:  # as if the job had been waiting since yesterday
+        [step] = session.exec(select(Job).where(Job.kind == "bulk.send_next", Job.status == "queued")).all()
+        step.payload = step.payload | {"paused_since": (utcnow() - timedelta(hours=25)).isoformat()}
+        step.run_at = utcnow()
+        session.add(step)
+        session.commit()
+    run_jobs()
+    detail = client.get(f"{BASE}/{job}", headers=growth_tenant.headers).json()
+    assert detail["status"] == "cancelled" and queued_steps(services) == []
+    assert {(r["status"], r["error"]) for r in detail["recipients"]} == {
+        ("cancelled", "not sent: the session did not work again within 24 hours")}
+
+
+def start_on_stopped_session(services, tenant, session_id: str, phones: list[str]) -> str:
+    """A job whose session stops before its first send (the API refuses to start one on a stopped session)."""
+    from app.bulk.models import BulkJob, BulkRecipient
+    from app.jobs.queue import enqueue
+
+    with services.session_factory() as session:
+        job = BulkJob(account_id=tenant.account_id, session_id=session_id, message="Hi", total=len(phones))
+        session.add(job)
+        session.flush()
+        session.add_all(BulkRecipient(account_id=tenant.account_id, bulk_job_id=job.id, session_id=session_id,
+                                      position=i, phone=phone) for i, phone in enumerate(phones))
+        enqueue(session, "bulk.send_next", {"bulk_job_id": job.id})
+        session.commit()
+        return job.id

@@ -1,6 +1,8 @@
 """Two retries of one send with the same Idempotency-Key, racing on separate connections: one message goes out.
 
-Real committed rows on the test database (SQLite file or PostgreSQL), cleaned up afterwards.
+Real committed rows on the test database, cleaned up afterwards. On PostgreSQL both retries get past the lookup and
+insert; the unique index makes the second wait for the first and then fail, and it answers with the first's result.
+SQLite runs write transactions one at a time (BEGIN IMMEDIATE), so there the second simply finds the first's row.
 """
 
 import threading
@@ -14,6 +16,7 @@ from app.bootstrap import build_services
 from app.config import Settings
 from app.gateways.sandbox import SandboxGateway
 from app.messages.models import Message
+from app.messages.repository import MessageRepository
 from app.messages.service import send_message
 from app.sessions.models import WhatsAppSession
 
@@ -48,6 +51,15 @@ def test_racing_retries_with_one_key_send_once(committed_session, monkeypatch):
         return real_send_text(self, wa_session, to, text)
 
     monkeypatch.setattr(SandboxGateway, "send_text", slow_send_text)
+    lookups = []
+    real_lookup = MessageRepository.by_idempotency_key
+
+    def counted_lookup(self, key):
+        found = real_lookup(self, key)
+        lookups.append(found is not None)
+        return found
+
+    monkeypatch.setattr(MessageRepository, "by_idempotency_key", counted_lookup)
     start = threading.Barrier(2)
     outcomes: list = []
 
@@ -77,3 +89,8 @@ def test_racing_retries_with_one_key_send_once(committed_session, monkeypatch):
     conflicts = [o for o in outcomes if not isinstance(o, str)]
     assert results and set(results) == {messages[0].gateway_message_id}
     assert all(getattr(exc, "status_code", None) == 409 for exc in conflicts), conflicts
+    if services.engine.dialect.name == "postgresql":
+        # Both lookups found nothing, both inserted; the loser looked again after the unique index refused it.
+        assert lookups == [False, False, True]
+    else:
+        assert lookups == [False, True]
