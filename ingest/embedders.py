@@ -108,7 +108,6 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
-
     def _embed_one(self, text: str) -> np.ndarray:
         # A search query is one short text: calling the model directly skips encode()'s batching and sorting,
         # about 3 ms of a 15 ms query embedding here, with identical vectors.

@@ -44,6 +44,22 @@ def only_loopback_network():
     socket.socket.connect = original_connect
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashing():
+    """Argon2 at its production cost takes 0.2 s a hash here, paid by every tenant and login in the suite.
+
+    Same algorithm and code path, lowest cost: what is tested is that passwords are hashed and verified, not how
+    slowly (each hash records its own parameters, so verification follows them)."""
+    from argon2 import PasswordHasher
+
+    import app.auth.passwords as passwords
+
+    production = passwords._hasher
+    passwords._hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    yield
+    passwords._hasher = production
+
+
 def reset_database(url: str) -> None:
     """Empty the database so migrations run from nothing."""
     if url.startswith("sqlite"):
