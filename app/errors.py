@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("replybase")
@@ -101,6 +102,14 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     return JSONResponse({"detail": _clean_validation_errors(errors)}, status_code=422)
 
 
+async def _unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+    # The database refused a value the schemas let through (PostgreSQL checks lengths and NUL; SQLite does not).
+    reason = str(getattr(exc, "orig", exc)).splitlines()[0]
+    logger.warning("refused a value the database cannot store, request_id=%s: %s",
+                   getattr(request.state, "request_id", "-"), reason)
+    return JSONResponse({"detail": f"A value in this request cannot be stored: {reason}"}, status_code=422)
+
+
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", "-")
     logger.exception("unhandled error, request_id=%s", request_id, exc_info=exc)
@@ -111,4 +120,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ReplybaseError, _replybase_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(DataError, _unstorable_value)
     app.add_exception_handler(Exception, _unhandled_error)

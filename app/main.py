@@ -20,7 +20,7 @@ from app.jobs.worker import Worker
 from app.kb.components import warm_up_knowledge_base
 from app.kb.router import router as kb_router
 from app.messages.router import router as messages_router
-from app.middleware import RequestContextMiddleware
+from app.middleware import RejectNulMiddleware, RequestContextMiddleware
 from app.sandbox.router import router as sandbox_router
 from app.scheduled.router import router as scheduled_router
 from app.sessions.router import router as sessions_router
@@ -84,7 +84,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # The largest upload plus multipart overhead; bigger bodies get 413 before they are read.
         max_body_size=(settings.max_upload_mb + 1) * 2**20,
     )
-    app.add_middleware(RequestContextMiddleware)
+    app.add_middleware(RejectNulMiddleware)
+    app.add_middleware(RequestContextMiddleware)  # added last, so it runs first: every response gets a request id
     install_error_handlers(app)
     app.include_router(health_router)
     for router in API_ROUTERS:

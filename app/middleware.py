@@ -1,18 +1,33 @@
-"""Adds X-Request-ID and the caller's rate-limit headers to every response."""
+"""ASGI middleware: request ids and rate-limit headers on every response; requests carrying NUL characters refused."""
 
+import re
 import secrets
 
+from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# "\u0000" in JSON text, not preceded by an escaping backslash ("\\u0000" is a backslash and the text "u0000").
+_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
 
-class RequestContextMiddleware:
+
+class _HttpMiddleware:
+    """Passes lifespan and websocket traffic through; `handle` sees HTTP requests only."""
+
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
+        if scope["type"] == "http":
+            await self.handle(scope, receive, send)
+        else:
             await self.app(scope, receive, send)
-            return
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        raise NotImplementedError
+
+
+class RequestContextMiddleware(_HttpMiddleware):
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         state["request_id"] = incoming[:64] if incoming.isprintable() and incoming else secrets.token_hex(8)
@@ -27,3 +42,40 @@ class RequestContextMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class RejectNulMiddleware(_HttpMiddleware):
+    """422 for a NUL character in the path, the query or a JSON body.
+
+    PostgreSQL text cannot hold NUL, so such input would fail deep inside a write (a 500) on PostgreSQL and be
+    stored on SQLite; refusing it at the door treats it the same everywhere. Uploaded files are not affected.
+    """
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        query = scope.get("query_string", b"")
+        if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
+            await _refuse("the URL")(scope, receive, send)
+            return
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        if b"json" not in content_type:
+            await self.app(scope, receive, send)
+            return
+        messages = []
+        while True:  # a JSON body is small (the upload limit caps it); read it whole, then hand it on unchanged
+            message = await receive()
+            messages.append(message)
+            if message["type"] != "http.request" or not message.get("more_body"):
+                break
+        if _JSON_NUL.search(b"".join(m.get("body", b"") for m in messages)):
+            await _refuse("the request body")(scope, receive, send)
+            return
+
+        async def replay() -> Message:
+            return messages.pop(0) if messages else await receive()
+
+        await self.app(scope, replay, send)
+
+
+def _refuse(where: str) -> JSONResponse:
+    return JSONResponse({"detail": f"Text must not contain NUL characters (\\u0000); remove them from {where}"},
+                        status_code=422)

@@ -1,6 +1,6 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 
 from app.autoreply import preview as preview_service
 from app.autoreply import replies, service
@@ -12,6 +12,7 @@ from app.errors import Conflict, NotFound, error_responses
 router = APIRouter(prefix="/ai", tags=["Auto-reply"])
 AiRead = RequireScope("ai:read")
 AiWrite = RequireScope("ai:write")
+ChatId = Annotated[str, Path(max_length=64, examples=["15551234567@c.us"])]  # the stored chat id's limit
 
 
 @router.get("/auto-reply/{session_id}", response_model=AutoReplyPublic, responses=error_responses(NotFound))
@@ -28,7 +29,7 @@ def put_auto_reply(session_id: str, body: AutoReplyConfig, principal: AiWrite, s
 
 @router.post("/auto-reply/{session_id}/chats/{chat_id}/pause", response_model=ChatStatePublic,
              responses=error_responses(NotFound))
-def pause_chat(session_id: str, chat_id: str, principal: AiWrite, session: SessionDep,
+def pause_chat(session_id: str, chat_id: ChatId, principal: AiWrite, session: SessionDep,
                body: PauseRequest | None = None):
     """Keep the bot quiet in one chat for a while (60 minutes unless given)."""
     return service.pause_chat(session, principal.account_id, session_id, chat_id, (body or PauseRequest()).minutes)
@@ -36,7 +37,7 @@ def pause_chat(session_id: str, chat_id: str, principal: AiWrite, session: Sessi
 
 @router.post("/auto-reply/{session_id}/chats/{chat_id}/resume", response_model=ChatStatePublic,
              responses=error_responses(NotFound))
-def resume_chat(session_id: str, chat_id: str, principal: AiWrite, session: SessionDep):
+def resume_chat(session_id: str, chat_id: ChatId, principal: AiWrite, session: SessionDep):
     """Let the bot answer in the chat again; closes a handoff."""
     return service.resume_chat(session, principal.account_id, session_id, chat_id)
 

@@ -64,3 +64,34 @@ def test_feature_gate_says_which_plan_includes_it():
     require_feature("growth", "bulk_messages")
     with pytest.raises(PlanFeatureRequired, match="included in the Growth and Business plans"):
         require_feature("free", "bulk_messages")
+
+
+def test_nul_characters_are_refused_alike_on_every_database(client, tenant):
+    """PostgreSQL cannot store NUL: unchecked, it would be a 500 there and stored as is on SQLite."""
+    body = client.post("/api/v2/sessions", json={"name": "Sh\u0000op"}, headers=tenant.headers)
+    assert body.status_code == 422 and "NUL" in body.json()["detail"]
+    url = client.get("/api/v2/messages/chats/15551234567%00", headers=tenant.headers)
+    assert url.status_code == 422 and "URL" in url.json()["detail"]
+    assert client.get("/api/v2/sessions", headers=tenant.headers).json() == []  # nothing was stored
+    # A backslash followed by the text "u0000" is no NUL.
+    literal = client.post("/api/v2/sessions", content=rb'{"name": "Shop \\u0000"}',
+                          headers={**tenant.headers, "Content-Type": "application/json"})
+    assert literal.status_code == 201 and literal.json()["name"] == "Shop \\u0000"
+
+
+def test_a_value_the_database_cannot_store_is_422(client, tenant, services):
+    # A form field is not checked at the door; PostgreSQL's refusal becomes a 422, SQLite stores the text.
+    upload = client.post("/api/v2/ai/knowledge-base/upload", headers=tenant.headers,
+                         files={"file": ("notes.txt", b"Opening hours are nine to five.")},
+                         data={"title": "Hours\x00"})
+    if services.engine.dialect.name == "postgresql":
+        assert upload.status_code == 422 and "cannot be stored" in upload.json()["detail"]
+    else:
+        assert upload.status_code == 202
+
+
+def test_an_over_long_chat_id_is_422(client, tenant):
+    session_id = client.post("/api/v2/sessions", json={"name": "Shop"}, headers=tenant.headers).json()["id"]
+    response = client.post(f"/api/v2/ai/auto-reply/{session_id}/chats/{'1' * 80}@c.us/pause",
+                           json={"minutes": 5}, headers=tenant.headers)
+    assert response.status_code == 422
