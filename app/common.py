@@ -2,6 +2,8 @@
 
 import secrets
 from datetime import UTC, datetime
+from functools import cache
+from zoneinfo import ZoneInfo, available_timezones
 
 from sqlalchemy import DateTime
 from sqlalchemy.types import TypeDecorator
@@ -9,6 +11,19 @@ from sqlalchemy.types import TypeDecorator
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+@cache
+def _zone_names() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
+def check_time_zone(name: str) -> str:
+    """An IANA zone name, or ValueError (ZoneInfo alone also opens folders and over-long paths on disk)."""
+    if name not in _zone_names():
+        raise ValueError(f"unknown time zone {name!r}; use an IANA name such as Europe/London")
+    ZoneInfo(name)
+    return name
 
 
 def new_id() -> str:

@@ -2,7 +2,7 @@
 
 from typing import Annotated
 
-from fastapi import Depends, Request, Security
+from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
@@ -14,6 +14,10 @@ from app.errors import Forbidden, RateLimited
 from app.state import Services
 
 SessionDep = Annotated[Session, Depends(get_session)]
+# Bounded so that a huge number is a 422, not an integer the database cannot hold (SQLite and PostgreSQL: 64-bit).
+MAX_ROW_NUMBER = 2**53
+Offset = Annotated[int, Query(ge=0, le=MAX_ROW_NUMBER, description="Items to skip")]
+RowId = Annotated[int, Path(ge=1, le=MAX_ROW_NUMBER)]
 
 
 def get_services(request: Request) -> Services:

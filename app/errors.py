@@ -5,7 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("replybase")
@@ -110,6 +110,14 @@ async def _unstorable_value(request: Request, exc: DataError) -> JSONResponse:
     return JSONResponse({"detail": f"A value in this request cannot be stored: {reason}"}, status_code=422)
 
 
+async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
+    # A number or date past what Python's datetime or the database can hold (say, year 9999 with a +14:00 zone).
+    cause = exc.orig if isinstance(exc, StatementError) else exc
+    if not isinstance(cause, OverflowError):
+        return await _unhandled_error(request, exc)
+    return JSONResponse({"detail": f"A value in this request is out of range: {cause}"}, status_code=422)
+
+
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
     request_id = getattr(request.state, "request_id", "-")
     logger.exception("unhandled error, request_id=%s", request_id, exc_info=exc)
@@ -121,4 +129,6 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(DataError, _unstorable_value)
+    app.add_exception_handler(OverflowError, _out_of_range)
+    app.add_exception_handler(StatementError, _out_of_range)
     app.add_exception_handler(Exception, _unhandled_error)

@@ -8,7 +8,7 @@ and connect to a checked address; `check_public_url` stays for early, clear erro
 
 import ipaddress
 import socket
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 import httpcore
 import httpx
@@ -42,16 +42,22 @@ def resolve_public(host: str, port: int, *, what: str = "URL") -> list[str]:
     return addresses
 
 
-def require_http_url(url: str, *, what: str = "URL") -> None:
-    parts = urlsplit(url)
+def require_http_url(url: str, *, what: str = "URL") -> SplitResult:
+    """The URL's parts, provided it is an absolute http(s) URL that the HTTP client can also parse."""
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # parsed lazily; a bad port raises here
+        httpx.URL(url)  # stricter than urlsplit about hosts and ports, and it is what fetches the URL
+    except (ValueError, httpx.InvalidURL):
+        raise UnsafeUrl(f"The {what} is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise UnsafeUrl(f"The {what} must be an absolute http:// or https:// URL")
+    return parts
 
 
 def check_public_url(url: str, allow_private: bool, *, what: str = "URL") -> str:
     """Check scheme and host, resolve the host and refuse if ANY address is private, loopback or link-local."""
-    require_http_url(url, what=what)
-    parts = urlsplit(url)
+    parts = require_http_url(url, what=what)
     if not allow_private:
         resolve_public(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80), what=what)
     return url

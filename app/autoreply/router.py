@@ -6,7 +6,7 @@ from app.autoreply import preview as preview_service
 from app.autoreply import replies, service
 from app.autoreply.schemas import (ApproveRequest, AutoReplyConfig, AutoReplyPublic, ChatStatePublic, PauseRequest,
                                    PreviewRequest, PreviewResponse, ReplyPage, ReplyPublic)
-from app.deps import RequireScope, ServicesDep, SessionDep
+from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import Conflict, NotFound, error_responses
 
 router = APIRouter(prefix="/ai", tags=["Auto-reply"])
@@ -45,7 +45,7 @@ def resume_chat(session_id: str, chat_id: ChatId, principal: AiWrite, session: S
 @router.get("/replies", response_model=ReplyPage)
 def list_replies(principal: AiRead, session: SessionDep, session_id: str | None = None, chat_id: str | None = None,
                  status: str | None = None, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                 offset: Annotated[int, Query(ge=0)] = 0):
+                 offset: Offset = 0):
     """The reply log, newest first: what the bot answered, drafted, handed off or skipped, and why."""
     items, total = replies.list_replies(session, principal.account_id, session_id=session_id, chat_id=chat_id,
                                         status=status, limit=limit, offset=offset)

@@ -6,7 +6,7 @@ from app.accounts.plans import PlanFeatureRequired
 from app.bulk import service
 from app.bulk.schemas import BulkCreate, BulkDetail, BulkPublic
 from app.bulk.service import NothingToCancel
-from app.deps import RequireScope, ServicesDep, SessionDep
+from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import NotFound, Unprocessable, error_responses
 from app.messages.service import SessionNotWorking
 
@@ -24,7 +24,7 @@ def create_bulk(body: BulkCreate, principal: MessagesSend, session: SessionDep, 
 
 @router.get("", response_model=list[BulkPublic])
 def list_bulk(principal: MessagesRead, session: SessionDep, limit: Annotated[int, Query(ge=1, le=200)] = 50,
-              offset: Annotated[int, Query(ge=0)] = 0):
+              offset: Offset = 0):
     """List bulk jobs, newest first."""
     return service.list_bulk(session, principal.account_id, limit=limit, offset=offset)
 

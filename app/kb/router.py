@@ -2,7 +2,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
 
-from app.deps import RequireScope, ServicesDep, SessionDep
+from app.deps import Offset, RequireScope, RowId, ServicesDep, SessionDep
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, error_responses
 from app.kb import retrieval, service
 from app.kb.schemas import (ChunkPublic, ChunkUpdate, DocumentDetail, DocumentPage, DocumentPublic, SearchRequest,
@@ -70,7 +70,7 @@ def list_documents(
     status_filter: Annotated[Literal["processing", "ready", "failed"] | None, Query(alias="status")] = None,
     tag: str | None = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ):
     """List knowledge base documents, newest first."""
     items, total = service.list_documents(session, principal.account_id, status=status_filter,
@@ -107,7 +107,7 @@ def list_chunks(document_id: str, principal: AiRead, session: SessionDep):
 
 
 @router.patch("/chunks/{chunk_id}", response_model=ChunkPublic, responses=error_responses(NotFound, Unprocessable))
-def update_chunk(chunk_id: int, body: ChunkUpdate, principal: AiWrite, session: SessionDep, services: ServicesDep):
+def update_chunk(chunk_id: RowId, body: ChunkUpdate, principal: AiWrite, session: SessionDep, services: ServicesDep):
     """Switch off or correct a chunk; edited text is embedded again."""
     return service.update_chunk(session, services.components["kb_indexes"], services.components["embedder"],
                                 principal.account_id, chunk_id, body)

@@ -30,7 +30,11 @@ def apply_events(session: Session, services: Services, wa_session: WhatsAppSessi
 def handle_gateway_callback(session: Session, services: Services, gateway_kind: str, payload: dict) -> dict:
     """Parse an authenticated gateway webhook body and apply it to the sessions it names (unknown ones ignored)."""
     totals = {"received": 0, "statuses": 0}
-    for events in get_gateway(services, gateway_kind).parse_event(payload):
+    try:
+        batches = get_gateway(services, gateway_kind).parse_event(payload)
+    except (AttributeError, TypeError, KeyError, ValueError, OverflowError):  # signed, but not the gateway's shapes
+        raise BadRequest(f"The {gateway_kind} callback body does not have the shape that gateway sends") from None
+    for events in batches:
         wa_session = find_by_gateway_ref(session, gateway_kind, events.session_ref) if events.session_ref else None
         if wa_session is None:
             continue  # e.g. a WAHA session this installation does not manage; answering 2xx stops retries
@@ -50,7 +54,7 @@ class CallbackNotConfigured(ServiceUnavailable):
 def _parse_json(raw: bytes) -> dict:
     try:
         payload = json.loads(raw)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested deeper than the parser goes
         raise BadRequest("The callback body is not JSON") from None
     if not isinstance(payload, dict):
         raise BadRequest("The callback body must be a JSON object")
@@ -61,7 +65,7 @@ def _named_waha_session(session: Session, raw: bytes) -> WhatsAppSession | None:
     """The session an (unverified) WAHA event names: it decides which key the signature is checked with."""
     try:
         ref = json.loads(raw).get("session")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return None
     return find_by_gateway_ref(session, "waha", ref) if isinstance(ref, str) else None
 

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, Query
 
-from app.deps import RequireScope, ServicesDep, SessionDep
+from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import NotFound, PayloadTooLarge, Unprocessable, error_responses
 from app.gateways.base import GatewayError, GatewayTimeout, SessionNotConnected
 from app.messages import chats, service
@@ -13,7 +13,6 @@ router = APIRouter(prefix="/messages", tags=["Messages"])
 MessagesSend = RequireScope("messages:send")
 MessagesRead = RequireScope("messages:read")
 Limit = Annotated[int, Query(ge=1, le=100)]
-Offset = Annotated[int, Query(ge=0)]
 IDEMPOTENCY_HELP = "Retry-safe sending: the same key returns the first result instead of sending twice"
 SessionFilter = Annotated[str | None, Query(max_length=32, description="Only this session's chats")]
 
@@ -28,7 +27,7 @@ def send_message(
     """Send a WhatsApp message."""
     result = service.send_message(session, services, principal.account_id, session_id=body.session_id,
                                   phone=body.phone, message=body.message, media_url=body.media_url,
-                                  idempotency_key=idempotency_key)
+                                  idempotency_key=(idempotency_key or "").strip() or None)  # blank: no key
     return SendResponse(result=SendResultBody(key=MessageKey(id=result.message_id, remoteJid=result.remote_jid)))
 
 

@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.deps import RequireScope, ServicesDep, SessionDep
+from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import NotFound, error_responses
 from app.net import UnsafeUrl
 from app.scheduled import service
@@ -16,7 +16,7 @@ ScheduledWrite = RequireScope("scheduled:write")
 
 @router.get("", response_model=list[ScheduledPublic])
 def list_scheduled(principal: ScheduledRead, session: SessionDep, status: ScheduledStatus | None = None,
-                   limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Annotated[int, Query(ge=0)] = 0):
+                   limit: Annotated[int, Query(ge=1, le=500)] = 100, offset: Offset = 0):
     """List scheduled messages, newest first."""
     return service.list_scheduled(session, principal.account_id, status=status, limit=limit, offset=offset)
 

@@ -1,15 +1,16 @@
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from croniter import croniter
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
-from app.common import utcnow
+from app.common import check_time_zone, utcnow
 from app.groups.schemas import Phone
+from app.scheduled.recurrence import first_run
 
 ScheduledStatus = Literal["pending", "sent", "failed", "cancelled"]
 MAX_MESSAGE_LENGTH = 4096
+MAX_AHEAD = timedelta(days=10 * 365)
 
 
 class ScheduledCreate(BaseModel):
@@ -31,6 +32,8 @@ class ScheduledCreate(BaseModel):
         if value <= utcnow():
             raise ValueError("scheduled_at is in the past; give a future time with a zone, "
                              "e.g. 2026-12-01T09:00:00+01:00")
+        if value - utcnow() > MAX_AHEAD:
+            raise ValueError(f"scheduled_at is more than {MAX_AHEAD.days // 365} years ahead")
         return value
 
     @field_validator("cron")
@@ -47,16 +50,21 @@ class ScheduledCreate(BaseModel):
     @field_validator("timezone")
     @classmethod
     def _valid_timezone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone {value!r}: use an IANA name such as 'Europe/Madrid'") from None
-        return value
+        return check_time_zone(value)
 
     @model_validator(mode="after")
     def _one_target(self):
         if (self.phone is None) == (self.group_id is None):
             raise ValueError("give exactly one of `phone` or `group_id`")
+        return self
+
+    @model_validator(mode="after")
+    def _cron_ever_fires(self):
+        if self.cron is not None:
+            try:
+                first_run(self.cron, self.timezone, self.scheduled_at)
+            except (ValueError, KeyError, OverflowError):  # croniter's errors for a date that never comes
+                raise ValueError(f"the cron expression {self.cron!r} never matches a date after scheduled_at") from None
         return self
 
 

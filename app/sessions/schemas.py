@@ -1,8 +1,9 @@
 from datetime import datetime
 from typing import Literal
-from urllib.parse import urlsplit
 
 from pydantic import BaseModel, Field, model_validator
+
+from app.net import UnsafeUrl, require_http_url
 
 SessionStatus = Literal["working", "stopped", "failed", "qr_code"]
 # Per-gateway config keys; the secret ones are accepted but never shown again.
@@ -35,9 +36,11 @@ class SessionCreate(BaseModel):
             allowed = ", ".join(spec["required"] + spec["optional"]) or "none"
             raise ValueError(f"unknown config keys for the {self.gateway} gateway: {', '.join(unknown)} "
                              f"(allowed: {allowed})")
-        base_url = urlsplit(self.config.get("base_url") or "http://default")  # empty: the operator's server
-        if base_url.scheme not in ("http", "https") or not base_url.hostname:
-            raise ValueError("config.base_url must be an absolute http:// or https:// URL")
+        if self.config.get("base_url"):  # empty: the operator's server
+            try:
+                require_http_url(self.config["base_url"], what="config.base_url")
+            except UnsafeUrl as exc:
+                raise ValueError(exc.detail) from None
         return self
 
 

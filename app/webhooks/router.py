@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from app.deps import RequireScope, ServicesDep, SessionDep
+from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import NotFound, error_responses
 from app.net import UnsafeUrl
 from app.webhooks import service
@@ -43,7 +43,7 @@ def delete_webhook(webhook_id: str, principal: WebhooksWrite, session: SessionDe
 def list_deliveries(webhook_id: str, principal: WebhooksRead, session: SessionDep,
                     status: DeliveryStatus | None = None,
                     limit: Annotated[int, Query(ge=1, le=200)] = 50,
-                    offset: Annotated[int, Query(ge=0)] = 0):
+                    offset: Offset = 0):
     """List a webhook's deliveries, newest first, with each one's attempts and last outcome."""
     return service.list_deliveries(session, principal.account_id, webhook_id, status=status, limit=limit,
                                    offset=offset)

@@ -42,6 +42,10 @@ def test_a_recurring_message_starts_at_its_first_cron_time_in_its_zone(client, t
     ({"cron": "every day"}, "invalid cron expression"),
     ({"cron": "0 0 9 * * 1-5"}, "5 fields"),
     ({"timezone": "Mars/Olympus"}, "unknown time zone 'Mars/Olympus'"),
+    ({"timezone": "America"}, "unknown time zone 'America'"),  # a folder of zones, not a zone
+    ({"timezone": "A" * 300}, "unknown time zone"),
+    ({"scheduled_at": "9999-12-31T23:59:59-14:00"}, "years ahead"),
+    ({"cron": "0 0 31 2 *"}, "never matches"),  # February 31st
     ({"message": ""}, "at least 1 character"),
     ({"message": "x" * 4097}, "at most 4096 characters"),
 ])
