@@ -1,5 +1,6 @@
 """ASGI middleware: request ids and rate-limit headers on every response; requests carrying NUL characters refused."""
 
+import json
 import re
 import secrets
 
@@ -7,7 +8,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # "\u0000" in JSON text, not preceded by an escaping backslash ("\\u0000" is a backslash and the text "u0000").
-_JSON_NUL = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+_JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
 
 
 class _HttpMiddleware:
@@ -56,7 +57,7 @@ class RejectNulMiddleware(_HttpMiddleware):
         if "\x00" in scope["path"] or b"%00" in query or b"\x00" in query:
             await _refuse("the URL")(scope, receive, send)
             return
-        content_type = dict(scope.get("headers") or []).get(b"content-type", b"")
+        content_type = dict(scope.get("headers") or []).get(b"content-type", b"").lower()
         if b"json" not in content_type:
             await self.app(scope, receive, send)
             return
@@ -66,7 +67,7 @@ class RejectNulMiddleware(_HttpMiddleware):
             messages.append(message)
             if message["type"] != "http.request" or not message.get("more_body"):
                 break
-        if _JSON_NUL.search(b"".join(m.get("body", b"") for m in messages)):
+        if _json_has_nul(b"".join(m.get("body", b"") for m in messages)):
             await _refuse("the request body")(scope, receive, send)
             return
 
@@ -74,6 +75,14 @@ class RejectNulMiddleware(_HttpMiddleware):
             return messages.pop(0) if messages else await receive()
 
         await self.app(scope, replay, send)
+
+
+def _json_has_nul(body: bytes) -> bool:
+    try:  # JSON may come as UTF-8, UTF-16 or UTF-32, and the app reads all three
+        text = body.decode(json.detect_encoding(body))
+    except (UnicodeDecodeError, LookupError):
+        return False  # not JSON the app can read either; it answers that itself
+    return "\x00" in text or _JSON_NUL.search(text) is not None
 
 
 def _refuse(where: str) -> JSONResponse:

@@ -47,7 +47,7 @@ def require_http_url(url: str, *, what: str = "URL") -> SplitResult:
     try:
         parts = urlsplit(url)
         _ = parts.port  # parsed lazily; a bad port raises here
-        httpx.URL(url)  # stricter than urlsplit about hosts and ports, and it is what fetches the URL
+        httpx.Request("GET", url)  # stricter than urlsplit (ports, IDNA hosts), and it is what fetches the URL
     except (ValueError, httpx.InvalidURL):
         raise UnsafeUrl(f"The {what} is not a valid URL") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -54,7 +54,7 @@ def verify_signature(secret: str, body: bytes, signature: str | None, algorithm:
     if not secret or not signature or (algorithm or "sha512").lower() != "sha512":
         return False
     expected = hmac.new(secret.encode(), body, hashlib.sha512).hexdigest()
-    return hmac.compare_digest(expected, signature.strip().lower())
+    return hmac.compare_digest(expected.encode(), signature.strip().lower().encode())  # bytes: any header text
 
 
 def _message_id(body: dict) -> str | None:

@@ -15,10 +15,12 @@ class DocumentRepository(AccountScopedRepository[Document]):
         statement = self.select()
         if status:
             statement = statement.where(Document.status == status)
-        rows = list(self.session.exec(statement.order_by(col(Document.created_at).desc(), Document.id)))
-        if tag:
-            # Tags are a JSON list; filtering in Python keeps one query for SQLite and PostgreSQL.
-            rows = [row for row in rows if tag in row.tags]
+        statement = statement.order_by(col(Document.created_at).desc(), Document.id)
+        if not tag:
+            total = self.session.exec(select(func.count()).select_from(statement.subquery())).one()
+            return list(self.session.exec(statement.limit(limit).offset(offset))), int(total)
+        # Tags are a JSON list; filtering in Python keeps one query for SQLite and PostgreSQL.
+        rows = [row for row in self.session.exec(statement) if tag in row.tags]
         return rows[offset:offset + limit], len(rows)
 
     def file_bytes(self, document: Document) -> bytes | None:

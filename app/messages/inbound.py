@@ -103,7 +103,8 @@ def verify_meta_subscription(settings: Settings, mode: str | None, token: str | 
     if not expected:
         raise CallbackNotConfigured("Set REPLYBASE_META_VERIFY_TOKEN to the verify token entered in Meta's app "
                                     "dashboard")
-    if mode != "subscribe" or not token or not hmac.compare_digest(token, expected) or challenge is None:
+    token_matches = bool(token) and hmac.compare_digest(token.encode(), expected.encode())  # bytes: any text
+    if mode != "subscribe" or not token_matches or challenge is None:
         raise Forbidden("Webhook verification failed: hub.mode must be subscribe and hub.verify_token must match "
                         "REPLYBASE_META_VERIFY_TOKEN")
     return challenge

@@ -1,3 +1,4 @@
+import re
 from datetime import datetime
 from typing import Literal
 
@@ -36,6 +37,11 @@ class SessionCreate(BaseModel):
             allowed = ", ".join(spec["required"] + spec["optional"]) or "none"
             raise ValueError(f"unknown config keys for the {self.gateway} gateway: {', '.join(unknown)} "
                              f"(allowed: {allowed})")
+        # Both go into the gateway's URL paths: nothing that could climb to another path ("../").
+        if self.gateway == "meta" and not re.fullmatch(r"[0-9]{1,40}", self.config["phone_number_id"]):
+            raise ValueError("config.phone_number_id must be the numeric id from Meta's WhatsApp Manager")
+        if "session" in self.config and not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", self.config["session"]):
+            raise ValueError("config.session must be 1 to 64 letters, digits, '_' or '-'")
         if self.config.get("base_url"):  # empty: the operator's server
             try:
                 require_http_url(self.config["base_url"], what="config.base_url")

@@ -27,7 +27,7 @@ def verify(secret: str, timestamp: str, body: bytes, signature: str, *, toleranc
         age = abs((now if now is not None else time.time()) - int(timestamp))
     except ValueError:
         return False
-    return age <= tolerance_seconds and hmac.compare_digest(sign(secret, timestamp, body), signature)
+    return age <= tolerance_seconds and hmac.compare_digest(sign(secret, timestamp, body).encode(), signature.encode())
 
 
 def signed_headers(secret: str, *, event: str, delivery_id: str, body: bytes,

@@ -26,7 +26,8 @@ def test_a_huge_chunk_id_is_422(client, tenant):
 
 
 @pytest.mark.parametrize("url", ["http://shop.example.com:abc/menu.pdf", "http://[zz::1]/menu.pdf",
-                                 "http://[1.2.3.4]/menu.pdf", "http://shop.example.com:99999/menu.pdf"])
+                                 "http://[1.2.3.4]/menu.pdf", "http://shop.example.com:99999/menu.pdf",
+                                 "http://xn--/menu.pdf", "http://xn--zz-zzz.com/menu.pdf"])
 def test_urls_that_do_not_parse_are_422(client, tenant, url):
     session_id = client.post("/api/v2/sessions", json={"name": "Shop"}, headers=tenant.headers).json()["id"]
     send = client.post("/api/v2/messages/send", headers=tenant.headers,
@@ -79,3 +80,36 @@ def test_a_timestamp_past_year_9999_is_422(client, tenant):
     response = client.post("/api/v2/sandbox/inbound", headers=tenant.headers, json={
         "session_id": session_id, "phone": "447700900123", "message": "hi", "timestamp": "9999-12-31T23:59:59-14:00"})
     assert response.status_code == 422
+
+
+def test_signatures_and_tokens_in_any_characters_are_refused_not_crashed(client, fake_waha, fake_meta):
+    body = b'{"event": "message", "session": "rb-x", "payload": {}}'
+    waha = client.post("/api/v2/gateways/waha/events", content=body,
+                       headers={"X-Webhook-Hmac": b"\xe9", "Content-Type": "application/json"})
+    assert waha.status_code == 401
+    meta = client.post("/api/v2/gateways/meta/webhook", content=b"{}",
+                       headers={"X-Hub-Signature-256": b"sha256=\xe9", "Content-Type": "application/json"})
+    assert meta.status_code == 401
+    verify = client.get("/api/v2/gateways/meta/webhook?hub.mode=subscribe&hub.verify_token=%C3%A9&hub.challenge=1")
+    assert verify.status_code == 403
+
+
+def test_nul_hides_in_neither_header_case_nor_utf16(client, tenant):
+    for content, content_type in [(b'{"name": "V\\u0000IP"}', "Application/JSON"),
+                                  ('{"name": "V\\u0000IP"}'.encode("utf-16-le"), "application/json")]:
+        response = client.post("/api/v2/custom-groups", content=content,
+                               headers={**tenant.headers, "Content-Type": content_type})
+        assert response.status_code == 422, (content_type, response.text)
+
+
+@pytest.mark.parametrize("config", [{"session": "../sessions/default"}, {"session": "a/b"}])
+def test_a_waha_session_name_cannot_climb_out_of_its_path(client, tenant, fake_waha, config):
+    response = client.post("/api/v2/sessions", json={"name": "W", "gateway": "waha", "config": config},
+                           headers=tenant.headers)
+    assert response.status_code == 422 and fake_waha.requests_to("POST", "/api/sessions") == []
+
+
+def test_a_meta_phone_number_id_is_numeric(client, tenant, fake_meta):
+    response = client.post("/api/v2/sessions", headers=tenant.headers, json={
+        "name": "M", "gateway": "meta", "config": {"phone_number_id": "../../me", "access_token": "t"}})
+    assert response.status_code == 422 and "numeric" in str(response.json()["detail"])
