@@ -102,15 +102,15 @@ class WahaGateway:
             return []
         hook = {"url": self.settings.public_url.rstrip("/") + "/api/v2/gateways/waha/events",
                 "events": ["message", "message.ack", "session.status"]}
-        if uses_own_server(self.settings, wa_session) and "webhook_secret" not in wa_session.config:
-            # Its own server must not learn the operator's secret (it could sign events for any session).
-            # start() runs first for a new session; the caller stores the session with this config.
-            wa_session.config = {**wa_session.config, "webhook_secret": secrets.token_urlsafe(32)}
         if secret := callback_secret(self.settings, wa_session):
             hook["hmac"] = {"key": secret}
         return [hook]
 
     def start(self, wa_session: WhatsAppSession) -> GatewayState:
+        if uses_own_server(self.settings, wa_session) and "webhook_secret" not in wa_session.config:
+            # Its own server must not learn the operator's secret (it could sign events for any session).
+            # start() runs first for a new session; the caller stores the session with this config.
+            wa_session.config = {**wa_session.config, "webhook_secret": secrets.token_urlsafe(32)}
         name = waha_session_name(wa_session)
         created = self._request(wa_session, "POST", "/api/sessions",
                                 json={"name": name, "start": True,

@@ -27,7 +27,7 @@ def send_message(
     """Send a WhatsApp message."""
     result = service.send_message(session, services, principal.account_id, session_id=body.session_id,
                                   phone=body.phone, message=body.message, media_url=body.media_url,
-                                  idempotency_key=(idempotency_key or "").strip() or None)  # blank: no key
+                                  idempotency_key=idempotency_key)
     return SendResponse(result=SendResultBody(key=MessageKey(id=result.message_id, remoteJid=result.remote_jid)))
 
 

@@ -88,6 +88,7 @@ def send_message(session: Session, services: Services, account_id: str, *, sessi
     With `group_id` the message goes into that group chat; `phone` is then the member it answers, kept on record.
     """
     _validate(phone, message, group_id)
+    idempotency_key = (idempotency_key or "").strip() or None  # a blank header is no key
     chat_id = group_id or chat_id_for(phone)
     repository = MessageRepository(session, account_id)
     if idempotency_key and (existing := repository.by_idempotency_key(idempotency_key)):

@@ -1,6 +1,5 @@
 from datetime import timedelta
 
-from sqlalchemy import update
 from sqlmodel import select
 
 from app.common import utcnow
@@ -8,6 +7,7 @@ from app.gateways.base import GatewayError
 from app.gateways.sandbox import SandboxGateway
 from app.jobs.models import Job
 from app.messages.models import Message
+from tests.jobs import fast_forward
 
 BASE = "/api/v2/messages/bulk"
 
@@ -30,13 +30,6 @@ def run_until_finished(client, tenant, run_jobs, job_id: str) -> dict:
 def bulk_messages(services) -> list[Message]:
     with services.session_factory() as session:
         return list(session.exec(select(Message).where(Message.origin == "bulk").order_by(Message.created_at)))
-
-
-def fast_forward(services):
-    """Make every waiting step due now, as if its time had come."""
-    with services.session_factory() as session:
-        session.execute(update(Job).where(Job.status == "queued").values(run_at=utcnow()))
-        session.commit()
 
 
 def queued_steps(services) -> list[Job]:

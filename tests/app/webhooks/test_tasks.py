@@ -5,10 +5,10 @@ from sqlalchemy import update
 from sqlmodel import select
 
 from app.common import utcnow
-from app.jobs.models import Job
 from app.webhooks import signing
 from app.webhooks.models import WebhookDelivery
 from app.webhooks.service import emit_event
+from tests.jobs import fast_forward
 
 
 def register(client, tenant, url, events=("message.received",)) -> dict:
@@ -20,13 +20,6 @@ def register(client, tenant, url, events=("message.received",)) -> dict:
 def emit(services, tenant, event="message.received", data=None):
     with services.session_factory() as session:
         emit_event(session, tenant.account_id, event, data or {"phone": "15551234567", "message": "Hola"})
-        session.commit()
-
-
-def fast_forward(services):
-    """Make every waiting retry due now, as if its backoff had passed."""
-    with services.session_factory() as session:
-        session.execute(update(Job).where(Job.status == "queued").values(run_at=utcnow()))
         session.commit()
 
 
