@@ -5,6 +5,7 @@ import logging
 from app.auth.tokens import load_or_create_jwt_secret
 from app.config import Settings
 from app.db import create_db_engine
+from app.jobs.worker import JobWakeup
 from app.kb.components import attach_knowledge_base, resume_interrupted_documents
 from app.migrate import upgrade
 from app.ratelimit import AccountRateLimiter
@@ -18,14 +19,18 @@ def build_services(settings: Settings, *, migrate: bool = True) -> Services:
     from app import tasks  # noqa: F401 - registers job handlers and periodic tasks
 
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = create_db_engine(settings.resolved_database_url)
+    # Every admitted request and every job slot may hold a connection, and a service may open a second one.
+    engine = create_db_engine(settings.resolved_database_url, pool_size=settings.max_concurrent_requests,
+                              max_overflow=settings.max_concurrent_requests + 2 * settings.worker_slot_count)
     if migrate:
         upgrade(engine)
     storage = settings.redis_url or "memory://"
+    job_wakeup = JobWakeup()
     services = Services(
         settings=settings,
         engine=engine,
-        session_factory=make_session_factory(engine),
+        session_factory=make_session_factory(engine, job_wakeup),
+        job_wakeup=job_wakeup,
         rate_limiter=AccountRateLimiter(storage, settings.rate_limit_window_seconds),
         jwt_secret=load_or_create_jwt_secret(settings.jwt_secret, settings.data_dir),
     )

@@ -6,6 +6,7 @@ from typing import Annotated
 import typer
 
 from app.config import get_settings
+from app.jobs.cli import jobs_cli
 from app.kb.cli import kb_cli
 
 cli = typer.Typer(help="Replybase: self-hosted WhatsApp automation API with an AI knowledge base.",
@@ -15,6 +16,7 @@ accounts_cli = typer.Typer(help="Manage accounts.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(accounts_cli, name="accounts")
 cli.add_typer(kb_cli, name="kb")
+cli.add_typer(jobs_cli, name="jobs")
 
 
 def build_cli_services():

@@ -39,8 +39,17 @@ class Settings(BaseSettings):
     max_media_mb: int = 16
     max_upload_mb: int = 25
     max_document_pages: int = 500
+    # Requests worked on at once per process; more wait at the door (app/admission.py). FastAPI runs sync endpoints
+    # on a pool of 40 threads, so above 40 a request would wait there instead, holding its database connection.
+    max_concurrent_requests: int = Field(default=32, ge=1, le=40)
     run_workers: bool = Field(default=True, description="Run the job worker inside the API process.")
+    # Job slots per lane in each worker process; a lane's jobs never wait for another lane's.
+    worker_slots: dict[str, int] = Field(default_factory=lambda: {"replies": 4, "outreach": 2, "ingest": 1})
     worker_poll_seconds: float = 0.5
+    # Retention of finished work, in days (0 keeps it for ever).
+    job_retention_days: float = Field(default=7, ge=0)
+    webhook_delivery_retention_days: float = Field(default=30, ge=0)
+    reply_log_retention_days: float = Field(default=180, ge=0)
 
     # Outreach: webhook delivery, scheduled and bulk messages.
     webhook_timeout_seconds: float = 10.0
@@ -64,6 +73,10 @@ class Settings(BaseSettings):
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'replybase.db').as_posix()}"
+
+    @property
+    def worker_slot_count(self) -> int:
+        return sum(self.worker_slots.values()) if self.run_workers else 0
 
     def rate_limit_for(self, plan: str) -> int:
         return {"free": self.rate_limit_free, "growth": self.rate_limit_growth,

@@ -9,7 +9,7 @@ from sqlmodel import Session
 from app.auth import service as auth_service
 from app.auth.principal import Principal
 from app.config import Settings
-from app.db import get_session
+from app.db import get_session, unit_of_work
 from app.errors import Forbidden, RateLimited
 from app.state import Services
 
@@ -39,14 +39,21 @@ _bearer = HTTPBearer(auto_error=False, description="A JWT access token from /aut
 
 def get_principal(
     request: Request,
-    session: SessionDep,
     services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Principal:
-    """Authenticate the caller and count the request against the account's hourly budget."""
-    principal = auth_service.authenticate(session, services.jwt_secret, api_key=api_key,
-                                          bearer_token=bearer.credentials if bearer else None)
+    """Authenticate the caller and count the request against the account's hourly budget.
+
+    A read of its own, finished before the endpoint runs: authentication never holds a transaction (or, on
+    SQLite, a lock) for the length of the request.
+    """
+    with unit_of_work(services.session_factory, read_only=True) as session:
+        principal = auth_service.authenticate(session, services.jwt_secret, api_key=api_key,
+                                              bearer_token=bearer.credentials if bearer else None)
+    if principal.key_use_unrecorded:
+        with unit_of_work(services.session_factory) as session:
+            auth_service.record_key_use(session, principal.api_key_id)
     status = services.rate_limiter.hit(principal.account_id, services.settings.rate_limit_for(principal.plan))
     request.state.rate_limit_headers = status.headers()
     if not status.allowed:

@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from app import tasks  # noqa: F401 - registers job handlers
 from app.accounts.router import router as accounts_router
+from app.admission import AdmissionMiddleware
 from app.apikeys.router import router as apikeys_router
 from app.auth.router import router as auth_router
 from app.autoreply.router import router as autoreply_router
@@ -16,6 +17,7 @@ from app.errors import install_error_handlers
 from app.gateways.router import router as gateways_router
 from app.groups.router import router as groups_router
 from app.health import router as health_router
+from app.jobs.router import router as jobs_router
 from app.jobs.worker import Worker
 from app.kb.components import warm_up_knowledge_base
 from app.kb.router import router as kb_router
@@ -31,7 +33,7 @@ from app.webhooks.router import router as webhooks_router
 API_PREFIX = "/api/v2"
 API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, messages_router, sandbox_router,
                gateways_router, kb_router, styles_router, autoreply_router, webhooks_router, groups_router,
-               scheduled_router, bulk_router)
+               scheduled_router, bulk_router, jobs_router)
 
 TAGS = [
     {"name": "Auth", "description": "Register, log in, refresh and log out (JWT)."},
@@ -49,6 +51,7 @@ TAGS = [
     {"name": "Custom groups", "description": "Contact lists for scheduled and bulk messages."},
     {"name": "Scheduled messages", "description": "Messages sent later, once or on a cron schedule."},
     {"name": "Bulk messages", "description": "One message to many recipients, paced per session."},
+    {"name": "Background jobs", "description": "Background work done for your account; failed work and retries."},
     {"name": "Health", "description": "Liveness and readiness."},
 ]
 
@@ -84,6 +87,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         # The largest upload plus multipart overhead; bigger bodies get 413 before they are read.
         max_body_size=(settings.max_upload_mb + 1) * 2**20,
     )
+    app.add_middleware(AdmissionMiddleware, max_concurrent=settings.max_concurrent_requests)
     app.add_middleware(RejectNulMiddleware)
     app.add_middleware(RequestContextMiddleware)  # added last, so it runs first: every response gets a request id
     install_error_handlers(app)

@@ -6,7 +6,7 @@ from app.auth.models import LoginSession, User
 from app.autoreply.models import AutoReplySettings, ChatState, Reply
 from app.bulk.models import BulkJob, BulkRecipient
 from app.groups.models import ContactGroup, ContactGroupMember
-from app.jobs.models import Job
+from app.jobs.models import Job, WorkerProcess
 from app.kb.models import Chunk, Document, DocumentFile, IndexState
 from app.messages.models import Message
 from app.scheduled.models import ScheduledMessage
@@ -17,5 +17,6 @@ from app.webhooks.models import Webhook, WebhookDelivery
 __all__ = [
     "Account", "ApiKey", "AutoReplySettings", "BulkJob", "BulkRecipient", "ChatState", "Chunk", "ContactGroup",
     "ContactGroupMember", "Document", "DocumentFile", "IndexState", "Job", "LoginSession", "Message", "Reply",
+    "WorkerProcess",
     "ScheduledMessage", "StyleProfile", "User", "Webhook", "WebhookDelivery", "WhatsAppSession",
 ]

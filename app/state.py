@@ -18,9 +18,12 @@ class Services:
     session_factory: sessionmaker[Session]
     rate_limiter: AccountRateLimiter
     jwt_secret: str
+    # Wakes this process's idle job slots when a job is committed here (app/jobs/worker.py JobWakeup).
+    job_wakeup: Any = None
     # Components owned by domains (embedder, indexes, gateways, drafters), keyed by name.
     components: dict[str, Any] = field(default_factory=dict)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False)
+def make_session_factory(engine: Engine, job_wakeup: Any = None) -> sessionmaker[Session]:
+    info = {"replybase_job_wakeup": job_wakeup} if job_wakeup is not None else {}
+    return sessionmaker(bind=engine, class_=Session, expire_on_commit=False, info=info)

@@ -1,6 +1,6 @@
 """API key scopes and presets."""
 
-AREAS_READ_WRITE = ("sessions", "webhooks", "groups", "scheduled", "ai")
+AREAS_READ_WRITE = ("sessions", "webhooks", "groups", "scheduled", "ai", "jobs")
 
 ALL_SCOPES: tuple[str, ...] = (
     "sessions:read", "sessions:write",
@@ -9,6 +9,7 @@ ALL_SCOPES: tuple[str, ...] = (
     "groups:read", "groups:write",
     "scheduled:read", "scheduled:write",
     "ai:read", "ai:write",
+    "jobs:read", "jobs:write",
     "keys:manage",
 )
 

@@ -11,3 +11,5 @@ class Principal:
     user_id: str | None = None
     api_key_id: str | None = None
     login_session_id: str | None = None
+    # An API key whose last_used_at is older than its resolution: the caller stamps it in a write of its own.
+    key_use_unrecorded: bool = False

@@ -3,7 +3,7 @@
 from datetime import timedelta
 
 import jwt
-from sqlmodel import Session, func, select
+from sqlmodel import Session, func, or_, select, update
 
 from app.accounts.models import Account
 from app.apikeys.models import ApiKey
@@ -118,12 +118,18 @@ def authenticate_api_key(session: Session, raw_key: str) -> Principal:
     if key is None or key.revoked_at is not None:
         raise Unauthorized(INVALID_API_KEY)
     account = session.get(Account, key.account_id)
+    stale = key.last_used_at is None or utcnow() - key.last_used_at > LAST_USED_RESOLUTION
+    return Principal(account_id=account.id, plan=account.plan, scopes=frozenset(key.scopes), api_key_id=key.id,
+                     key_use_unrecorded=stale)
+
+
+def record_key_use(session: Session, api_key_id: str) -> None:
+    """Stamp the key's last_used_at (at most once per LAST_USED_RESOLUTION, so not a write per request)."""
     now = utcnow()
-    if key.last_used_at is None or now - key.last_used_at > LAST_USED_RESOLUTION:
-        key.last_used_at = now
-        session.add(key)
-        session.flush()
-    return Principal(account_id=account.id, plan=account.plan, scopes=frozenset(key.scopes), api_key_id=key.id)
+    session.execute(update(ApiKey).where(ApiKey.id == api_key_id,
+                                         or_(ApiKey.last_used_at.is_(None),
+                                             ApiKey.last_used_at < now - LAST_USED_RESOLUTION))
+                    .values(last_used_at=now))
 
 
 def authenticate_jwt(session: Session, secret: str, token: str) -> Principal:

@@ -1,76 +1,46 @@
-"""The worker: claims due jobs atomically, runs them, retries with exponential backoff and jitter."""
+"""The worker: slot threads per lane claim and run due jobs; a heartbeat thread proves the process alive; a
+periodic thread runs registered periodic tasks. Inside the API process or as `replybase worker`."""
 
 import logging
-import random
 import threading
+import time
 import traceback
-from datetime import timedelta
-
-from sqlalchemy import or_, update
-from sqlmodel import select
+from datetime import datetime
 
 from app.common import utcnow
-from app.jobs.models import Job
-from app.jobs.registry import HANDLERS, PERIODIC, JobContext
+from app.db import unit_of_work
+from app.jobs import liveness
+from app.jobs.claiming import claim_next, next_due_at, settle
+from app.jobs.registry import HANDLERS, LANES, PERIODIC, JobContext
 from app.state import Services
 
 logger = logging.getLogger("replybase.worker")
-# A claimed job whose worker died is picked up again after this lease.
-LEASE = timedelta(minutes=5)
 
 
-def backoff_seconds(attempt: int, base: float, cap: float) -> float:
-    """Full-jitter exponential backoff: uniform in [0.5, 1] x min(cap, base * 2**(attempt-1))."""
-    ceiling = min(cap, base * 2 ** (attempt - 1))
-    return ceiling * random.uniform(0.5, 1.0)
+class JobWakeup:
+    """Process-local signal: a job committed here wakes its lane's idle slots at once."""
+
+    def __init__(self) -> None:
+        self._events = {lane: threading.Event() for lane in LANES}
+
+    def notify(self, lanes) -> None:
+        for lane in lanes:
+            if lane in self._events:
+                self._events[lane].set()
+
+    def wait(self, lane: str, timeout: float) -> None:
+        if self._events[lane].wait(timeout):
+            self._events[lane].clear()
 
 
-def _claim_next(services: Services) -> Job | None:
-    now = utcnow()
-    with services.session_factory() as session:
-        candidates = session.exec(
-            select(Job.id).where(
-                or_(Job.status == "queued", (Job.status == "running") & (Job.locked_until < now)),
-                Job.run_at <= now,
-            ).order_by(Job.run_at, Job.id).limit(5)
-        ).all()
-        for job_id in candidates:
-            # Compare-and-set: of several workers racing for a row, exactly one updates it.
-            claimed = session.execute(
-                update(Job).where(Job.id == job_id,
-                                  or_(Job.status == "queued", (Job.status == "running") & (Job.locked_until < now)))
-                .values(status="running", locked_until=now + LEASE, attempts=Job.attempts + 1)
-            )
-            if claimed.rowcount == 1:
-                session.commit()
-                return session.get(Job, job_id)
-        session.rollback()
-    return None
-
-
-def _finish(services: Services, job_id: int, error: str | None) -> None:
-    with services.session_factory() as session:
-        job = session.get(Job, job_id)
-        spec = HANDLERS.get(job.kind)
-        if error is None:
-            job.status, job.finished_at, job.last_error = "done", utcnow(), None
-        elif spec is None or job.attempts >= job.max_attempts:
-            job.status, job.finished_at, job.last_error = "failed", utcnow(), error
-        else:
-            delay = backoff_seconds(job.attempts, spec.base_delay_seconds, spec.max_delay_seconds)
-            job.status, job.run_at, job.last_error = "queued", utcnow() + timedelta(seconds=delay), error
-        job.locked_until = None
-        session.add(job)
-        session.commit()
-
-
-def run_one(services: Services) -> bool:
-    """Claim and run one due job; False when none is due."""
-    job = _claim_next(services)
+def run_one(services: Services, lane: str, worker_id: str) -> bool:
+    """Claim and run one due job of `lane`; False when none is due."""
+    with unit_of_work(services.session_factory) as session:
+        job = claim_next(session, lane, worker_id)
     if job is None:
         return False
     spec = HANDLERS.get(job.kind)
-    error = None
+    started, error = time.perf_counter(), None
     if spec is None:
         error = f"no handler registered for job kind {job.kind!r}"
     else:
@@ -82,51 +52,114 @@ def run_one(services: Services) -> bool:
                 session.rollback()
                 logger.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, exc)
                 error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-    _finish(services, job.id, error)
+    with unit_of_work(services.session_factory) as session:
+        outcome = settle(session, job.id, worker_id, error)
+    if outcome is not None and outcome[1]:
+        liveness.settle_given_up(services, outcome[0])
+    logger.debug("job %s (%s) ran in %.0f ms", job.id, job.kind, (time.perf_counter() - started) * 1000)
     return True
 
 
 def run_periodic(services: Services) -> int:
     done = 0
-    for name, task in PERIODIC.items():
+    for name, spec in PERIODIC.items():
         try:
-            done += task(services)
+            done += spec.task(services)
         except Exception:
             logger.exception("periodic task %s failed", name)
     return done
 
 
 def drain(services: Services, max_jobs: int = 1000) -> int:
-    """Run periodic tasks and every due job until none is left; returns how many jobs ran."""
+    """Run periodic tasks and every due job of every lane until none is left (tests, one-off runs)."""
+    worker_id = "drain"
     ran = 0
     run_periodic(services)
-    while ran < max_jobs and run_one(services):
-        ran += 1
+    progress = True
+    while progress and ran < max_jobs:
+        progress = False
+        for lane in LANES:
+            while ran < max_jobs and run_one(services, lane, worker_id):
+                ran, progress = ran + 1, True
     return ran
 
 
+def _seconds_until(moment: datetime | None, cap: float) -> float:
+    if moment is None:
+        return cap
+    return min(cap, max(0.0, (moment - utcnow()).total_seconds()))
+
+
 class Worker:
-    """Polls for due work in a background thread (inside the API) or the foreground (`replybase worker`)."""
+    """Runs background work in threads: `slots[lane]` job slots per lane, a heartbeat and periodic tasks."""
 
-    def __init__(self, services: Services) -> None:
+    def __init__(self, services: Services, slots: dict[str, int] | None = None) -> None:
         self.services = services
+        self.slots = {lane: n for lane, n in (slots or services.settings.worker_slots).items() if n > 0}
+        self.wakeup: JobWakeup = services.job_wakeup or JobWakeup()
+        self.worker_id: str | None = None
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
 
-    def run_forever(self) -> None:
+    def _slot_loop(self, lane: str) -> None:
+        poll = self.services.settings.worker_poll_seconds
         while not self._stop.is_set():
             try:
-                if drain(self.services, max_jobs=50) == 0:
-                    self._stop.wait(self.services.settings.worker_poll_seconds)
+                if run_one(self.services, lane, self.worker_id):
+                    continue
+                with unit_of_work(self.services.session_factory, read_only=True) as session:
+                    due = next_due_at(session, lane)
+                self.wakeup.wait(lane, _seconds_until(due, poll))
             except Exception:
-                logger.exception("worker loop error; retrying")
+                logger.exception("worker slot (%s) error; retrying", lane)
                 self._stop.wait(5)
 
-    def start(self) -> None:
-        self._thread = threading.Thread(target=self.run_forever, name="replybase-worker", daemon=True)
-        self._thread.start()
+    def _heartbeat_loop(self) -> None:
+        while not self._stop.wait(liveness.HEARTBEAT.total_seconds()):
+            try:
+                liveness.heartbeat(self.services, self.worker_id)
+                liveness.reap(self.services, self.worker_id)
+            except Exception:
+                logger.exception("worker heartbeat failed; retrying")
 
-    def stop(self) -> None:
+    def _periodic_loop(self) -> None:
+        last_run: dict[str, float] = {}
+        while not self._stop.wait(self.services.settings.worker_poll_seconds):
+            for name, spec in PERIODIC.items():
+                if spec.lane not in self.slots or time.monotonic() - last_run.get(name, 0) < spec.every_seconds:
+                    continue
+                last_run[name] = time.monotonic()
+                try:
+                    spec.task(self.services)
+                except Exception:
+                    logger.exception("periodic task %s failed", name)
+
+    def start(self) -> None:
+        self.worker_id = liveness.register_worker(self.services, self.slots)
+        liveness.reap(self.services, self.worker_id)  # a crash's leftovers run again now, not after a lease
+        targets = [(self._slot_loop, (lane,), f"replybase-{lane}-{n}")
+                   for lane, count in self.slots.items() for n in range(count)]
+        targets += [(self._heartbeat_loop, (), "replybase-heartbeat"), (self._periodic_loop, (), "replybase-periodic")]
+        for target, args, name in targets:
+            thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        logger.info("worker %s started: %s", self.worker_id,
+                    ", ".join(f"{lane} x{count}" for lane, count in self.slots.items()))
+
+    def run_forever(self) -> None:
+        self.start()
+        try:
+            while not self._stop.wait(1.0):
+                pass
+        finally:
+            self.stop()
+
+    def stop(self, timeout: float = 10.0) -> None:
         self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout=10)
+        self.wakeup.notify(LANES)
+        deadline = time.monotonic() + timeout
+        for thread in self._threads:
+            thread.join(timeout=max(0.0, deadline - time.monotonic()))
+        if self.worker_id is not None:
+            liveness.mark_stopped(self.services, self.worker_id)

@@ -31,6 +31,7 @@ def resume_interrupted_documents(session: Session) -> int:
         return 0
     active = session.exec(select(Job.payload).where(Job.kind == "kb.ingest", Job.status.in_(("queued", "running"))))
     orphans = processing - {payload.get("document_id") for payload in active}
+    owners = dict(session.exec(select(Document.id, Document.account_id).where(Document.id.in_(orphans))).all())
     for document_id in sorted(orphans):
-        enqueue(session, "kb.ingest", {"document_id": document_id})
+        enqueue(session, "kb.ingest", {"document_id": document_id}, account_id=owners[document_id])
     return len(orphans)

@@ -59,10 +59,11 @@ def _load(services: Services, document_id: str) -> tuple[Document, bytes] | None
         return document, DocumentRepository(session, document.account_id).file_bytes(document) or b""
 
 
-def _fail(services: Services, document_id: str, error: str) -> None:
+def fail_document(services: Services, document_id: str, error: str) -> None:
+    """A document still processing ends failed with `error` (announced as document.failed)."""
     with services.session_factory() as session:
         document = session.get(Document, document_id)
-        if document is not None:
+        if document is not None and document.status == "processing":
             document.status, document.error, document.progress = "failed", error, {"step": "failed"}
             document.updated_at = utcnow()
             session.add(document)
@@ -114,16 +115,16 @@ def process_document(services: Services, document_id: str, *, final_attempt: boo
     try:
         result = _run_pipeline(services, document, data, progress)
     except ParseError as exc:
-        _fail(services, document_id, str(exc))
+        fail_document(services, document_id, str(exc))
         return
     except Exception:
         if not final_attempt:
             raise  # the job is retried with backoff
         logger.exception("ingestion of document %s failed", document_id)
-        _fail(services, document_id, "indexing failed on the server; retry with POST .../reindex")
+        fail_document(services, document_id, "indexing failed on the server; retry with POST .../reindex")
         return
     if not result.chunks:
-        _fail(services, document_id, NO_TEXT)
+        fail_document(services, document_id, NO_TEXT)
         return
     with services.session_factory() as session:
         document = session.get(Document, document_id)

@@ -11,16 +11,23 @@ from app.kb.schemas import SearchRequest, SearchResponse, SearchResult
 from app.state import Services
 
 
+def embed_query(services: Services, query: str):
+    return services.components["embedder"].embed([query])[0]
+
+
 def retrieve(session: Session, services: Services, account_id: str, query: str, *, top_k: int = 5,
-             mode: str = "hybrid", tags: list[str] | None = None, min_score: float | None = None
-             ) -> list[SearchResult]:
-    """The account's best chunks for `query`, best first, with the score breakdown."""
+             mode: str = "hybrid", tags: list[str] | None = None, min_score: float | None = None,
+             query_vector=None) -> list[SearchResult]:
+    """The account's best chunks for `query`, best first, with the score breakdown.
+
+    Pass `query_vector` (embed_query) to keep the model out of the caller's transaction."""
     indexes: KnowledgeIndexes = services.components["kb_indexes"]
     chunks = ChunkRepository(session, account_id)
     allowed = chunks.ids_with_tags(tags) if tags else None
     if allowed is not None and not allowed:
         return []
-    query_vector = None if mode == "keyword" else services.components["embedder"].embed([query])[0]
+    if mode != "keyword" and query_vector is None:
+        query_vector = embed_query(services, query)
     hits = indexes.search(session, account_id, query_vector=query_vector, query_text=query, k=top_k, mode=mode,
                           allowed_ids=allowed)
     rows = chunks.by_ids([hit.chunk_id for hit in hits])

@@ -38,7 +38,7 @@ def _create(session: Session, principal: Principal, *, data: bytes, source: str,
         format=doc_format, size_bytes=len(data), content_hash=digest, tags=tags,
         progress={"step": "queued"}))
     session.add(DocumentFile(document_id=document.id, data=data))
-    enqueue(session, "kb.ingest", {"document_id": document.id})
+    enqueue(session, "kb.ingest", {"document_id": document.id}, account_id=document.account_id)
     return document, True
 
 
@@ -92,7 +92,7 @@ def reindex_document(session: Session, account_id: str, document_id: str) -> Doc
     document.status, document.error, document.progress = "processing", None, {"step": "queued"}
     document.updated_at = utcnow()
     session.add(document)
-    enqueue(session, "kb.ingest", {"document_id": document.id})
+    enqueue(session, "kb.ingest", {"document_id": document.id}, account_id=document.account_id)
     session.flush()
     return document
 

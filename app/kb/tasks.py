@@ -1,12 +1,18 @@
 """Knowledge-base jobs: background ingestion."""
 
-from app.jobs.registry import JobContext, job_handler
-from app.kb.ingestion import process_document
+from app.jobs.registry import INGEST, JobContext, job_handler
+from app.kb.ingestion import fail_document, process_document
+from app.state import Services
 
 INGEST_ATTEMPTS = 3
 
 
-@job_handler("kb.ingest", max_attempts=INGEST_ATTEMPTS, base_delay_seconds=5)
+def _give_up(services: Services, payload: dict, error: str) -> None:
+    """Out of attempts (say, the file crashed the worker every time): the document ends failed, never stuck."""
+    fail_document(services, payload["document_id"], f"indexing failed: {error}; retry with POST .../reindex")
+
+
+@job_handler("kb.ingest", lane=INGEST, max_attempts=INGEST_ATTEMPTS, base_delay_seconds=5, on_give_up=_give_up)
 def ingest_document(context: JobContext, payload: dict) -> None:
     process_document(context.services, payload["document_id"],
                      final_attempt=context.attempt >= INGEST_ATTEMPTS)

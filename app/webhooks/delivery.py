@@ -9,7 +9,7 @@ from sqlmodel import Session
 
 from app.common import utcnow
 from app.jobs.queue import enqueue
-from app.jobs.worker import backoff_seconds
+from app.jobs.claiming import backoff_seconds
 from app.net import UnsafeUrl, public_http_client
 from app.state import Services
 from app.webhooks.models import Webhook, WebhookDelivery
@@ -83,5 +83,6 @@ def attempt_delivery(session: Session, services: Services, delivery_id: str) -> 
     recorded = session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery.id,
                                                              WebhookDelivery.status == "pending").values(**values))
     if recorded.rowcount == 1 and values.get("status") is None:
-        enqueue(session, "webhooks.deliver", {"delivery_id": delivery.id}, run_at=values["next_attempt_at"])
+        enqueue(session, "webhooks.deliver", {"delivery_id": delivery.id}, run_at=values["next_attempt_at"],
+                account_id=delivery.account_id)
     session.flush()

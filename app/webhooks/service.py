@@ -66,4 +66,4 @@ def emit_event(session: Session, account_id: str, event: str, data: dict) -> Non
                                    created_at=now, next_attempt_at=now)
         session.add(delivery)
         session.flush()
-        enqueue(session, DELIVER_JOB, {"delivery_id": delivery.id}, run_at=now)
+        enqueue(session, DELIVER_JOB, {"delivery_id": delivery.id}, run_at=now, account_id=account_id)

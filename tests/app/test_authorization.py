@@ -133,7 +133,18 @@ def make_reply(client, tenant) -> str:
     return client.get("/api/v2/ai/replies", headers=tenant.headers).json()["items"][0]["id"]
 
 
+def make_job(client, tenant) -> str:
+    from app.jobs.queue import enqueue
+
+    with client.app.state.services.session_factory() as session:
+        job = enqueue(session, "webhooks.deliver", {"delivery_id": "matrix"}, account_id=tenant.account_id)
+        job.status = "failed"
+        session.commit()
+        return str(job.id)
+
+
 RESOURCE_FACTORIES = {
+    "/api/v2/jobs/{job_id}": make_job,
     "/api/v2/ai/auto-reply/{session_id}": make_session,
     "/api/v2/ai/replies/{reply_id}": make_reply,
     "/api/v2/ai/style-profiles/{profile_id}": make_style_profile,
