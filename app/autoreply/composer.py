@@ -3,14 +3,13 @@
 import re
 from dataclasses import dataclass, field
 
-from sqlmodel import Session
-
 from app.autoreply.guardrails import apply_guardrails
 from app.autoreply.memory import standalone_question
+from app.db import unit_of_work
 from app.drafters.base import DraftRequest, Source, StyleSpec, Turn
 from app.drafters.registry import build_drafter
 from app.drafters.templates import render_template, system_prompt_snippets
-from app.kb.retrieval import retrieve
+from app.kb.retrieval import embed_query, retrieve
 from app.state import Services
 
 MAX_WHATSAPP_CHARS = 4096
@@ -46,10 +45,13 @@ def handoff_text(fallback_message: str, style: StyleSpec, customer_name: str | N
     return f"{render_template('fallback.j2', style=style).strip()} {handoff}" if unknown else handoff
 
 
-def compose(session: Session, services: Services, account_id: str, *, question: str, history: list[Turn],
+def compose(services: Services, account_id: str, *, question: str, history: list[Turn],
             style: StyleSpec, drafter_name: str, tags: list[str], min_confidence: float,
             handoff_keywords: list[str], fallback_message: str, customer_name: str | None = None) -> Decision:
-    """Retrieve, draft and check a reply; a structured handoff when the documents do not know."""
+    """Retrieve, draft and check a reply; a structured handoff when the documents do not know.
+
+    Only the retrieval reads the database, in a short read of its own: no transaction is open while the embedder
+    or the drafter (possibly a remote model) works."""
 
     def hand_off(reason: str, *, unknown: bool = True, **details) -> Decision:
         text = handoff_text(fallback_message, style, customer_name, unknown=unknown)
@@ -58,7 +60,10 @@ def compose(session: Session, services: Services, account_id: str, *, question: 
     if asks_for_human(question, handoff_keywords):
         return hand_off("the customer asked for a person", unknown=False)
     query = standalone_question(question, history)
-    found = retrieve(session, services, account_id, query, top_k=SOURCES_PER_QUESTION, tags=tags or None)
+    query_vector = embed_query(services, query)
+    with unit_of_work(services.session_factory, read_only=True) as session:
+        found = retrieve(session, services, account_id, query, top_k=SOURCES_PER_QUESTION, tags=tags or None,
+                         query_vector=query_vector)
     sources = [Source(chunk_id=c.chunk_id, document_id=c.document_id, document_title=c.document_title, text=c.text,
                       page=c.page, section=c.section, score=c.score) for c in found]
     if not sources:

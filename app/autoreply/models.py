@@ -67,7 +67,7 @@ class Reply(SQLModel, table=True):
     inbound_message_id: str = Field(max_length=32)
     inbound_text: str = ""
     reply_text: str | None = None
-    # pending, sent, draft, handoff, skipped, failed, rejected, merged
+    # pending, working, sending, sent, draft, handoff, skipped, failed, rejected, merged, unknown
     status: str = Field(default="pending", max_length=20)
     reason: str | None = None
     sources: list[dict] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
@@ -76,5 +76,7 @@ class Reply(SQLModel, table=True):
     notes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     latency_ms: float | None = None
     sent_message_id: str | None = Field(default=None, max_length=200)
+    # The outbound message (messages.id), stored with the decision before the gateway is called.
+    outbound_message_id: str | None = Field(default=None, max_length=32, index=True)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -61,7 +61,7 @@ def skip_reason(config: AutoReplySettings, state: ChatState, message: Message, *
     started_by_business = first is not None and first.direction == "out" and first.origin != "autoreply"
     if started_by_business and not (state.resumed_at and state.resumed_at >= first.timestamp):
         return "the business started this chat"
-    sent_last_hour = replies.count_since(message.session_id, message.chat_id, ("sent", "handoff"),
+    sent_last_hour = replies.count_since(message.session_id, message.chat_id, ("sent", "sending", "handoff"),
                                          now - timedelta(hours=1))
     if sent_last_hour >= config.max_replies_per_chat_per_hour:
         return "reply limit for this chat reached"

@@ -1,11 +1,10 @@
 """The playground: draft a reply without sending or logging it."""
 
-from sqlmodel import Session
-
 from app.autoreply.composer import compose
 from app.autoreply.repository import AutoReplySettingsRepository
 from app.autoreply.schemas import AutoReplyConfig, PreviewRequest, PreviewResponse
 from app.autoreply.styles import style_for
+from app.db import unit_of_work
 from app.drafters.base import Turn
 from app.errors import NotFound
 from app.sessions.repository import SessionRepository
@@ -13,20 +12,22 @@ from app.state import Services
 from app.styles.repository import StyleProfileRepository
 
 
-def preview(session: Session, services: Services, account_id: str, body: PreviewRequest) -> PreviewResponse:
+def preview(services: Services, account_id: str, body: PreviewRequest) -> PreviewResponse:
     """What the bot would answer, with the session's settings when one is named."""
     config = AutoReplyConfig()
-    if body.session_id:
-        SessionRepository(session, account_id).get_or_404(body.session_id)
-        stored = AutoReplySettingsRepository(session, account_id).get(body.session_id)
-        if stored is not None:
-            config = AutoReplyConfig.model_validate(stored.model_dump(exclude={"business_hours"}))
-    profile_id = body.style_profile_id or config.style_profile_id
-    if body.style_profile_id and StyleProfileRepository(session, account_id).get(body.style_profile_id) is None:
-        raise NotFound("Style profile not found")
-    decision = compose(session, services, account_id, question=body.message,
+    with unit_of_work(services.session_factory, read_only=True) as session:
+        if body.session_id:
+            SessionRepository(session, account_id).get_or_404(body.session_id)
+            stored = AutoReplySettingsRepository(session, account_id).get(body.session_id)
+            if stored is not None:
+                config = AutoReplyConfig.model_validate(stored.model_dump(exclude={"business_hours"}))
+        profile_id = body.style_profile_id or config.style_profile_id
+        if body.style_profile_id and StyleProfileRepository(session, account_id).get(body.style_profile_id) is None:
+            raise NotFound("Style profile not found")
+        style = style_for(session, account_id, profile_id)
+    decision = compose(services, account_id, question=body.message,
                        history=[Turn(role=t.role, text=t.text) for t in body.history],
-                       style=style_for(session, account_id, profile_id), drafter_name=config.drafter,
+                       style=style, drafter_name=config.drafter,
                        tags=config.tags, min_confidence=config.min_confidence,
                        handoff_keywords=config.handoff_keywords, fallback_message=config.fallback_message)
     return PreviewResponse(reply=decision.text, sources=decision.sources_json(), confidence=decision.confidence,

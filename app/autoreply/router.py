@@ -54,10 +54,9 @@ def list_replies(principal: AiRead, session: SessionDep, session_id: str | None 
 
 
 @router.post("/replies/{reply_id}/approve", response_model=ReplyPublic, responses=error_responses(NotFound, Conflict))
-def approve_reply(reply_id: str, principal: AiWrite, session: SessionDep, services: ServicesDep,
-                  body: ApproveRequest | None = None):
+def approve_reply(reply_id: str, principal: AiWrite, services: ServicesDep, body: ApproveRequest | None = None):
     """Send a draft, optionally with edited text."""
-    return replies.approve(session, services, principal.account_id, reply_id, body.text if body else None)
+    return replies.approve(services, principal.account_id, reply_id, body.text if body else None)
 
 
 @router.post("/replies/{reply_id}/reject", response_model=ReplyPublic, responses=error_responses(NotFound, Conflict))
@@ -67,6 +66,6 @@ def reject_reply(reply_id: str, principal: AiWrite, session: SessionDep):
 
 
 @router.post("/preview", response_model=PreviewResponse, responses=error_responses(NotFound))
-def preview(body: PreviewRequest, principal: AiRead, session: SessionDep, services: ServicesDep):
+def preview(body: PreviewRequest, principal: AiRead, services: ServicesDep):
     """Draft a reply without sending it: the playground for tuning a style profile."""
-    return preview_service.preview(session, services, principal.account_id, body)
+    return preview_service.preview(services, principal.account_id, body)

@@ -59,7 +59,7 @@ def create_bulk(session: Session, settings: Settings, principal: Principal, body
         session.add(BulkRecipient(account_id=account_id, bulk_job_id=job.id, session_id=wa_session.id,
                                   position=position, phone=phone, name=name))
     session.flush()
-    enqueue(session, SEND_NEXT_JOB, {"bulk_job_id": job.id})
+    enqueue(session, SEND_NEXT_JOB, {"bulk_job_id": job.id}, account_id=job.account_id)
     return public(job)
 
 

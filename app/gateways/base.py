@@ -39,6 +39,12 @@ class OutsideCustomerWindow(Unprocessable):
               "wait for them to write first")
 
 
+class SendLookupUnsupported(ReplybaseError):
+    """The backend offers no way to find out whether an interrupted send went out."""
+
+    detail = "This gateway cannot tell whether an interrupted send went out"
+
+
 class NoQrCode(Conflict):
     detail = "This session has no QR code to scan"
 
@@ -143,6 +149,11 @@ class Gateway(Protocol):
 
     def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
         """Send a media message with a caption to a phone or a group chat."""
+
+    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime) -> SentMessage | None:
+        """After a crash during a send: the message with this text we sent to `to` since `since`, or None when
+        the backend is sure there is none (so sending again cannot make a duplicate). SendLookupUnsupported
+        when the backend cannot tell."""
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         """Turn one (already authenticated) webhook body into inbound messages, statuses and session status,

@@ -22,11 +22,12 @@ def call(name: str, method: str, url: str, *, timeout: float, headers: dict[str,
         raise GatewayError(f"{name} could not be reached at {url}: {exc.__class__.__name__}") from None
 
 
-def json_body(name: str, response: httpx.Response) -> dict:
+def json_body(name: str, response: httpx.Response, expected: type = dict):
+    """The response's JSON, which must be an object (or a list, with `expected=list`)."""
     try:
         body = response.json()
     except ValueError:
         raise GatewayError(f"{name} answered HTTP {response.status_code} with a body that is not JSON") from None
-    if not isinstance(body, dict):
+    if not isinstance(body, expected):
         raise GatewayError(f"{name} answered HTTP {response.status_code} with unexpected JSON")
     return body

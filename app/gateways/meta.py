@@ -6,8 +6,8 @@ from datetime import UTC, datetime
 
 from app.config import Settings
 from app.gateways.base import (GROUP_SUFFIX, STOPPED, WORKING, GatewayError, GatewayEvents, GatewayState,
-                               InboundMessage, Media, NoQrCode, OutsideCustomerWindow, QrCode, SentMessage,
-                               StatusUpdate, is_group_chat)
+                               InboundMessage, Media, NoQrCode, OutsideCustomerWindow, QrCode, SendLookupUnsupported,
+                               SentMessage, StatusUpdate, is_group_chat)
 from app.gateways.http import call, json_body
 from app.sessions.models import WhatsAppSession
 
@@ -111,6 +111,10 @@ class MetaGateway:
         if media.kind == "document":
             part["filename"] = media.filename
         return self._send(wa_session, to, {"type": media.kind, media.kind: part})
+
+    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime) -> SentMessage | None:
+        raise SendLookupUnsupported("The WhatsApp Cloud API has no way to list sent messages, so an interrupted "
+                                    "send cannot be checked; it is marked unknown and never sent again")
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         """One Meta callback may carry changes for several numbers: one GatewayEvents per phone number id."""

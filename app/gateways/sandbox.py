@@ -1,6 +1,7 @@
 """The sandbox gateway: an in-process stand-in for WhatsApp so the whole product runs on one machine."""
 
 import secrets
+from datetime import datetime
 
 from app.config import Settings
 from app.gateways.base import (STOPPED, WORKING, GatewayEvents, GatewayState, InboundMessage, Media, NoQrCode,
@@ -44,6 +45,10 @@ class SandboxGateway:
 
     def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
         return self.send_text(wa_session, to, caption)
+
+    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime) -> SentMessage | None:
+        # A sandbox send never leaves this process: one interrupted by a crash did not happen.
+        return None
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         """The sandbox's own event shape, as built by /sandbox/inbound and /sandbox/status."""

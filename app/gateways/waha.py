@@ -5,6 +5,7 @@ import hashlib
 import hmac
 import secrets
 from datetime import UTC, datetime
+from urllib.parse import quote
 
 import httpx
 
@@ -21,6 +22,10 @@ WAHA_STATUSES = {"WORKING": WORKING, "SCAN_QR_CODE": QR_CODE, "STARTING": QR_COD
 # message.ack: -1 ERROR, 0 PENDING, 1 SERVER, 2 DEVICE, 3 READ, 4 PLAYED.
 WAHA_ACKS = {-1: "failed", 1: "sent", 2: "delivered", 3: "read", 4: "read"}
 MEDIA_ENDPOINTS = {"image": "/api/sendImage"}
+# Looking up an interrupted send: this many of the chat's latest own messages, from a little before the attempt
+# (the WAHA host's clock may be behind ours).
+LOOKUP_LIMIT = 50
+CLOCK_SKEW_SECONDS = 120
 
 
 def waha_session_name(wa_session: WhatsAppSession) -> str:
@@ -171,6 +176,23 @@ class WahaGateway:
         file = {"data": base64.b64encode(media.content).decode(), "mimetype": media.mimetype,
                 "filename": media.filename}
         return self._send(wa_session, path, {"chatId": chat_id(to), "file": file, "caption": caption})
+
+    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime) -> SentMessage | None:
+        """Look the message up in the chat's history on the WAHA server (messages we sent since `since`)."""
+        path = f"/api/{waha_session_name(wa_session)}/chats/{quote(chat_id(to), safe='')}/messages"
+        params = {"limit": LOOKUP_LIMIT, "downloadMedia": "false", "filter.fromMe": "true",
+                  "filter.timestamp.gte": int(since.timestamp()) - CLOCK_SKEW_SECONDS}
+        response = self._request(wa_session, "GET", path, params=params)
+        if response.status_code == 422:
+            raise SessionNotConnected("WAHA says the session is not connected; its chat history cannot be read")
+        if response.status_code >= 400:
+            raise GatewayError(f"WAHA refused to list the chat's messages (HTTP {response.status_code})")
+        for message in json_body("WAHA", response, expected=list):
+            if isinstance(message, dict) and message.get("fromMe") and message.get("body") == text:
+                message_id = _message_id(message)
+                if message_id:
+                    return SentMessage(message_id)
+        return None
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         event, body = payload.get("event"), payload.get("payload") or {}

@@ -21,11 +21,11 @@ SessionFilter = Annotated[str | None, Query(max_length=32, description="Only thi
              responses=error_responses(NotFound, SessionNotConnected, Unprocessable, PayloadTooLarge, GatewayError,
                                        GatewayTimeout))
 def send_message(
-    body: SendMessage, principal: MessagesSend, session: SessionDep, services: ServicesDep,
+    body: SendMessage, principal: MessagesSend, services: ServicesDep,
     idempotency_key: Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_HELP)] = None,
 ):
     """Send a WhatsApp message."""
-    result = service.send_message(session, services, principal.account_id, session_id=body.session_id,
+    result = service.send_message(services, principal.account_id, session_id=body.session_id,
                                   phone=body.phone, message=body.message, media_url=body.media_url,
                                   idempotency_key=idempotency_key)
     return SendResponse(result=SendResultBody(key=MessageKey(id=result.message_id, remoteJid=result.remote_jid)))

@@ -1,15 +1,20 @@
-"""Sending, inbound recording and delivery statuses: the one path every message takes. Flushes, never commits."""
+"""Sending, inbound recording and delivery statuses: the one path every message takes.
+
+Sending opens its own short transactions around the gateway call; inbound recording and statuses flush into the
+caller's transaction."""
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.common import utcnow
+from app.db import unit_of_work
 from app.errors import Conflict, ReplybaseError, Unprocessable
-from app.gateways.base import (STATUS_RANK, WORKING, InboundMessage, OutsideCustomerWindow, StatusUpdate,
-                               is_group_chat)
+from app.gateways.base import (STATUS_RANK, WORKING, InboundMessage, OutsideCustomerWindow, SessionNotConnected,
+                               StatusUpdate, is_group_chat)
 from app.gateways.registry import get_gateway
 from app.jobs.queue import enqueue
 from app.messages.media import check_media_url
@@ -26,6 +31,10 @@ CUSTOMER_WINDOW = timedelta(hours=24)
 
 class SessionNotWorking(Conflict):
     detail = "The session is not working"
+
+
+# A send interrupted by a crash whose gateway cannot say whether it went out (never sent again).
+UNKNOWN = "unknown"
 
 
 class IdempotencyKeyReused(Conflict):
@@ -52,14 +61,25 @@ def _result(message: Message) -> SendResult:
     return SendResult(message.gateway_message_id or "", remote_jid, message)
 
 
+class SendInProgress(Conflict):
+    detail = "A request with this Idempotency-Key is still being sent; retry in a moment"
+
+
+class SendOutcomeUnknown(Conflict):
+    detail = ("An earlier send with this Idempotency-Key was interrupted and its gateway cannot tell whether it went "
+              "out; check the chat, then send again with a new key if needed")
+
+
 def _replay(existing: Message, session_id: str, chat_id: str, phone: str, text: str,
             media_url: str | None) -> SendResult:
     """The first result for a repeated Idempotency-Key, provided it names the same message."""
     first = (existing.session_id, existing.chat_id, existing.phone, existing.text, existing.media_url)
     if first != (session_id, chat_id, phone, text, media_url):
         raise IdempotencyKeyReused()
+    if existing.status == UNKNOWN:
+        raise SendOutcomeUnknown()
     if existing.gateway_message_id is None:
-        raise Conflict("A request with this Idempotency-Key is still being sent; retry in a moment")
+        raise SendInProgress()
     return _result(existing)
 
 
@@ -80,57 +100,111 @@ def _require_customer_window(repository: MessageRepository, wa_session: WhatsApp
         raise OutsideCustomerWindow()
 
 
-def send_message(session: Session, services: Services, account_id: str, *, session_id: str, phone: str,
-                 message: str, media_url: str | None = None, idempotency_key: str | None = None,
-                 origin: str = "api", group_id: str | None = None) -> SendResult:
-    """Validate, send through the session's gateway and store the outbound message with its status.
+def queue_message(session: Session, account_id: str, *, session_id: str, phone: str, message: str,
+                  media=None, media_url: str | None = None, idempotency_key: str | None = None,
+                  origin: str = "api", group_id: str | None = None) -> tuple[WhatsAppSession, Message]:
+    """Check that the session can send, and store the message `queued` in the caller's transaction.
 
-    With `group_id` the message goes into that group chat; `phone` is then the member it answers, kept on record.
-    """
+    Once that commits, `deliver` calls the gateway; a crash in between leaves a queued message that
+    app/messages/reconcile.py settles."""
     _validate(phone, message, group_id)
-    idempotency_key = (idempotency_key or "").strip() or None  # a blank header is no key
-    chat_id = group_id or chat_id_for(phone)
     repository = MessageRepository(session, account_id)
-    if idempotency_key and (existing := repository.by_idempotency_key(idempotency_key)):
-        return _replay(existing, session_id, chat_id, phone, message, media_url)
     wa_session = SessionRepository(session, account_id).get_or_404(session_id)
     if wa_session.status != WORKING:
         raise SessionNotWorking(f"Session {wa_session.id} is {wa_session.status}, not working; "
                                 f"restart it (POST /sessions/{wa_session.id}/restart) and try again")
-    gateway = get_gateway(services, wa_session.gateway)
     if wa_session.gateway == "meta" and not group_id:  # refused here, before Meta is called
         _require_customer_window(repository, wa_session, phone)
-    media = check_media_url(media_url, services.settings) if media_url else None
+    row = Message(account_id=account_id, session_id=wa_session.id, chat_id=group_id or chat_id_for(phone),
+                  direction="out", phone=phone, text=message, media_url=media_url,
+                  media_type=media.mimetype if media else None, idempotency_key=idempotency_key, origin=origin)
+    session.add(row)
+    session.flush()  # the unique key makes a racing retry wait, then fail, here
+    return wa_session, row
 
-    to = group_id or phone
-    row = Message(account_id=account_id, session_id=wa_session.id, chat_id=chat_id, direction="out", phone=phone,
-                  text=message, media_url=media_url, media_type=media.mimetype if media else None,
-                  idempotency_key=idempotency_key, origin=origin)
+
+def send_message(services: Services, account_id: str, *, session_id: str, phone: str, message: str,
+                 media_url: str | None = None, idempotency_key: str | None = None, origin: str = "api",
+                 group_id: str | None = None, keep_if_not_connected: bool = True) -> SendResult:
+    """Send through the session's gateway, exactly once: record, commit, call, record.
+
+    The message is stored `queued` and committed before the gateway is called, so a crash during the call leaves a
+    record that app/messages/reconcile.py settles. No transaction is open during the call or a media download.
+    With `group_id` the message goes into that group chat; `phone` is then the member it answers, kept on record.
+    A gateway saying the session is not connected leaves the message `failed`, or with `keep_if_not_connected`
+    False no trace (bulk and scheduled sends wait for the session and send it then).
+    """
+    _validate(phone, message, group_id)
+    idempotency_key = (idempotency_key or "").strip() or None  # a blank header is no key
+    chat_id = group_id or chat_id_for(phone)
+    if idempotency_key:
+        with unit_of_work(services.session_factory, read_only=True) as session:
+            existing = MessageRepository(session, account_id).by_idempotency_key(idempotency_key)
+        if existing is not None:
+            return _replay(existing, session_id, chat_id, phone, message, media_url)
+    media = check_media_url(media_url, services.settings) if media_url else None
     try:
-        with session.begin_nested():  # the unique key makes a racing retry wait, then fail, here
-            session.add(row)
+        with unit_of_work(services.session_factory) as session:
+            wa_session, row = queue_message(session, account_id, session_id=session_id, phone=phone,
+                                            message=message, media=media, media_url=media_url,
+                                            idempotency_key=idempotency_key, origin=origin, group_id=group_id)
     except IntegrityError:
-        existing = repository.by_idempotency_key(idempotency_key) if idempotency_key else None
+        if idempotency_key is None:
+            raise
+        with unit_of_work(services.session_factory, read_only=True) as session:
+            existing = MessageRepository(session, account_id).by_idempotency_key(idempotency_key)
         if existing is None:
             raise
         return _replay(existing, session_id, chat_id, phone, message, media_url)
+    return deliver(services, get_gateway(services, wa_session.gateway), wa_session, row, media,
+                   keep_if_not_connected=keep_if_not_connected)
 
+
+def deliver(services: Services, gateway, wa_session: WhatsAppSession, row: Message, media, *,
+            keep_if_not_connected: bool = True) -> SendResult:
+    """Call the gateway for a stored, queued message and record the outcome."""
+    to = row.chat_id if is_group_chat(row.chat_id) else row.phone
     try:
-        sent = (gateway.send_media(wa_session, to, media, message) if media
-                else gateway.send_text(wa_session, to, message))
-    except ReplybaseError as exc:
-        # Keep the failed message, and free its key so that a retry really sends again.
-        row.status, row.error, row.idempotency_key, row.updated_at = "failed", exc.detail, None, utcnow()
-        session.add(row)
-        session.flush()
-        emit_event(session, account_id, "message.status", message_event(row))
-        exc.keeps_changes = True
+        sent = (gateway.send_media(wa_session, to, media, row.text) if media
+                else gateway.send_text(wa_session, to, row.text))
+    except SessionNotConnected as exc:
+        if not keep_if_not_connected:
+            forget_unsent(services, row.id)  # never left: a retry once the session works must find no trace
+            raise
+        record_outcome(services, row.id, status="failed", error=exc.detail)
         raise
-    row.status, row.gateway_message_id, row.updated_at = "sent", sent.gateway_message_id, utcnow()
-    session.add(row)
-    session.flush()
-    emit_event(session, account_id, "message.sent", message_event(row))
-    return _result(row)
+    except ReplybaseError as exc:
+        record_outcome(services, row.id, status="failed", error=exc.detail)
+        raise
+    settled = record_outcome(services, row.id, status="sent", gateway_message_id=sent.gateway_message_id)
+    return _result(settled or row)
+
+
+def record_outcome(services: Services, message_id: str, *, status: str, error: str | None = None,
+                   gateway_message_id: str | None = None) -> Message | None:
+    """Settle a queued message (compare-and-set: only a still-queued one changes) and announce it.
+
+    A failed send frees its Idempotency-Key, so that a retry really sends again."""
+    values = {"status": status, "error": error, "updated_at": utcnow()}
+    if gateway_message_id:
+        values["gateway_message_id"] = gateway_message_id
+    if status == "failed":
+        values["idempotency_key"] = None
+    with unit_of_work(services.session_factory) as session:
+        changed = session.execute(update(Message).where(Message.id == message_id, Message.status == "queued")
+                                  .values(**values))
+        if changed.rowcount != 1:
+            return None
+        row = session.get(Message, message_id)
+        session.refresh(row)
+        emit_event(session, row.account_id, "message.sent" if status == "sent" else "message.status",
+                   message_event(row))
+    return row
+
+
+def forget_unsent(services: Services, message_id: str) -> None:
+    with unit_of_work(services.session_factory) as session:
+        session.execute(delete(Message).where(Message.id == message_id, Message.status == "queued"))
 
 
 def message_event(message: Message) -> dict:
@@ -159,7 +233,7 @@ def record_inbound(session: Session, services: Services, wa_session: WhatsAppSes
     except IntegrityError:
         return None
     emit_event(session, wa_session.account_id, "message.received", message_event(row))
-    enqueue(session, "messages.received", {"message_id": row.id})
+    enqueue(session, "messages.received", {"message_id": row.id}, account_id=row.account_id)
     return row
 
 

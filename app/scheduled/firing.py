@@ -1,9 +1,10 @@
 """Firing due scheduled messages exactly once, however many workers run and whenever they crash.
 
-A worker claims a row by setting `claimed_until` with a compare-and-set UPDATE (on PostgreSQL the candidates
-are also picked `FOR UPDATE SKIP LOCKED`, so workers do not even queue up on the same rows). A worker that
-dies mid-send leaves its claim to expire; the next one fires the row again, and the per-recipient
-idempotency keys (committed with each send) turn every send the first one already made into a no-op.
+Every second a periodic task hands each due row to a `scheduled.fire` job, in one transaction: the row is marked
+held (`claimed_until`, with a compare-and-set UPDATE; on PostgreSQL the candidates are also picked `FOR UPDATE
+SKIP LOCKED`) and the job is enqueued with it. From there the job queue is the one claim mechanism: a worker that
+dies mid-send has its job taken back at once (app/jobs/liveness.py), and the per-recipient idempotency keys turn
+every send the first attempt already made into a no-op.
 """
 
 import logging
@@ -14,13 +15,18 @@ from sqlmodel import Session, select
 
 from app.bulk.sending import personalize, send_safely
 from app.common import utcnow
+from app.db import unit_of_work
 from app.groups.repository import MemberRepository
+from app.jobs.queue import enqueue
+from app.messages.reconcile import SETTLE_MARGIN
 from app.scheduled.models import ScheduledMessage
 from app.scheduled.recurrence import next_run
 from app.state import Services
 
 logger = logging.getLogger("replybase.scheduled")
-CLAIM_LEASE = timedelta(minutes=10)
+FIRE_JOB = "scheduled.fire"
+# How long a row stays held by its fire job; the job (taken back at once after a crash) releases it sooner.
+HOLD = timedelta(hours=1)
 CLAIM_BATCH = 20
 
 
@@ -29,8 +35,8 @@ def _due(now: datetime):
             or_(ScheduledMessage.claimed_until.is_(None), ScheduledMessage.claimed_until < now))
 
 
-def claim(session: Session, now: datetime, limit: int = CLAIM_BATCH) -> list[str]:
-    """Claim up to `limit` due rows with an UPDATE ... RETURNING; the caller commits. Of several workers racing
+def claim(session: Session, now: datetime, limit: int = CLAIM_BATCH) -> list[tuple[str, str]]:
+    """Hold up to `limit` due rows with an UPDATE ... RETURNING; the caller commits. Of several workers racing
     for a row exactly one gets it: the UPDATE's WHERE is the compare-and-set, re-checked after any lock wait."""
     candidates = select(ScheduledMessage.id).where(*_due(now)).order_by(ScheduledMessage.next_run_at).limit(limit)
     if session.get_bind().dialect.name == "postgresql":
@@ -41,17 +47,18 @@ def claim(session: Session, now: datetime, limit: int = CLAIM_BATCH) -> list[str
     # On SQLite one statement, a write from the start, so no read snapshot has to be upgraded to a write.
     result = session.execute(update(ScheduledMessage)
                              .where(ScheduledMessage.id.in_(candidates), *_due(now))
-                             .values(claimed_until=now + CLAIM_LEASE)
-                             .returning(ScheduledMessage.id))
-    return [row_id for (row_id,) in result]
+                             .values(claimed_until=now + HOLD)
+                             .returning(ScheduledMessage.id, ScheduledMessage.account_id))
+    return [(row_id, account_id) for row_id, account_id in result]
 
 
-def claim_due(services: Services, now: datetime) -> list[str]:
-    """Claim due rows in one short transaction; returns their ids."""
-    with services.session_factory() as session:
-        claimed = claim(session, now)
-        session.commit()
-    return claimed
+def enqueue_due(services: Services) -> int:
+    """Hand every due row to a fire job, in one short transaction; returns how many."""
+    with unit_of_work(services.session_factory) as session:
+        claimed = claim(session, utcnow())
+        for scheduled_id, account_id in claimed:
+            enqueue(session, FIRE_JOB, {"scheduled_id": scheduled_id}, account_id=account_id)
+    return len(claimed)
 
 
 def _recipients(session: Session, row: ScheduledMessage) -> list[tuple[str, str | None]]:
@@ -63,31 +70,33 @@ def _recipients(session: Session, row: ScheduledMessage) -> list[tuple[str, str 
 
 
 def fire(services: Services, scheduled_id: str) -> None:
-    """Send one claimed row to its recipients, record the run, and release the claim."""
-    with services.session_factory() as session:
+    """Send one held row to its recipients (no transaction open while sending), record the run, release it."""
+    with unit_of_work(services.session_factory, read_only=True) as session:
         row = session.get(ScheduledMessage, scheduled_id)
         if row is None or row.status != "pending":
             return
         run_number, now = row.run_count + 1, utcnow()
         recipients = _recipients(session, row)
-        session.commit()  # end the read; each send below starts its own transaction with a write
-        sent = failed = 0
-        errors: list[str] = []
-        for phone, name in recipients:
-            # Extend the claim while a long list is sent; a write first, so SQLite takes its lock up front.
-            session.execute(update(ScheduledMessage).where(ScheduledMessage.id == row.id)
-                            .values(claimed_until=utcnow() + CLAIM_LEASE))
-            outcome = send_safely(session, services, row.account_id, session_id=row.session_id, phone=phone,
-                                  message=personalize(row.message, name), media_url=row.media_url,
-                                  idempotency_key=f"scheduled:{row.id}:{run_number}:{phone}", origin="scheduled")
-            session.commit()  # each send is kept with its idempotency key, whatever happens next
-            sent, failed = sent + int(outcome.ok), failed + int(not outcome.ok)
-            if outcome.error:
-                errors.append(f"{phone}: {outcome.error}")
-        if not recipients:
-            errors.append("the custom group was deleted" if row.group_id is None else "the custom group is empty")
-        error = "; ".join(errors)[:1000] or None
-
+    sent = failed = 0
+    interrupted = False
+    errors: list[str] = []
+    for phone, name in recipients:
+        outcome = send_safely(services, row.account_id, session_id=row.session_id, phone=phone,
+                              message=personalize(row.message, name), media_url=row.media_url,
+                              idempotency_key=f"scheduled:{row.id}:{run_number}:{phone}", origin="scheduled")
+        interrupted |= outcome.in_progress
+        sent, failed = sent + int(outcome.ok), failed + int(outcome.error is not None and not outcome.in_progress)
+        if outcome.error and not outcome.in_progress:
+            errors.append(f"{phone}: {outcome.error}")
+    if interrupted:  # a crash interrupted one of this run's sends: fire the run again once that is settled
+        with unit_of_work(services.session_factory) as session:
+            enqueue(session, FIRE_JOB, {"scheduled_id": row.id}, account_id=row.account_id,
+                    run_at=utcnow() + timedelta(seconds=services.settings.gateway_timeout_seconds) + SETTLE_MARGIN)
+        return
+    if not recipients:
+        errors.append("the custom group was deleted" if row.group_id is None else "the custom group is empty")
+    error = "; ".join(errors)[:1000] or None
+    with unit_of_work(services.session_factory) as session:
         session.execute(update(ScheduledMessage).where(ScheduledMessage.id == row.id)
                         .values(run_count=run_number, last_run_at=now, last_sent=sent, last_failed=failed,
                                 last_error=error, claimed_until=None, updated_at=utcnow()))
@@ -99,13 +108,11 @@ def fire(services: Services, scheduled_id: str) -> None:
         session.execute(update(ScheduledMessage)
                         .where(ScheduledMessage.id == row.id, ScheduledMessage.status == "pending")
                         .values(**moves_on))
-        session.commit()
     logger.info("scheduled message %s run %s: %s sent, %s failed", scheduled_id, run_number, sent, failed)
 
 
-def fire_due(services: Services) -> int:
-    """Claim and fire every due scheduled message; returns how many fired."""
-    claimed = claim_due(services, utcnow())
-    for scheduled_id in claimed:
-        fire(services, scheduled_id)
-    return len(claimed)
+def release(services: Services, scheduled_id: str, error: str) -> None:
+    """A fire job that ran out of attempts: record why and let the row be picked up at its next due time."""
+    with unit_of_work(services.session_factory) as session:
+        session.execute(update(ScheduledMessage).where(ScheduledMessage.id == scheduled_id)
+                        .values(claimed_until=None, last_error=error[:1000], updated_at=utcnow()))

@@ -24,15 +24,15 @@ def list_sessions(principal: SessionsRead, session: SessionDep):
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=SessionPublic,
              responses=error_responses(PlanLimitReached, UnknownGateway, SessionRefTaken, UnsafeUrl, *GATEWAY_ERRORS))
-def create_session(body: SessionCreate, principal: SessionsWrite, session: SessionDep, services: ServicesDep):
+def create_session(body: SessionCreate, principal: SessionsWrite, services: ServicesDep):
     """Create a new session on a gateway (sandbox by default, waha or meta)."""
-    return service.create_session(session, services, principal, body)
+    return service.create_session(services, principal, body)
 
 
 @router.get("/{session_id}", response_model=SessionPublic, responses=error_responses(NotFound))
-def get_session(session_id: str, principal: SessionsRead, session: SessionDep, services: ServicesDep):
+def get_session(session_id: str, principal: SessionsRead, services: ServicesDep):
     """Get session details, with the status its gateway reports now."""
-    return service.refresh_session(session, services, principal.account_id, session_id)
+    return service.refresh_session(services, principal.account_id, session_id)
 
 
 @router.patch("/{session_id}", response_model=SessionPublic, responses=error_responses(NotFound))
@@ -43,27 +43,27 @@ def update_session(session_id: str, body: SessionUpdate, principal: SessionsWrit
 
 @router.get("/{session_id}/qr", response_model=QrCodePublic,
             responses=error_responses(NotFound, NoQrCode, *GATEWAY_ERRORS))
-def get_qr(session_id: str, principal: SessionsRead, session: SessionDep, services: ServicesDep):
+def get_qr(session_id: str, principal: SessionsRead, services: ServicesDep):
     """The QR code to scan with WhatsApp to connect the session."""
-    wa_session, qr = service.get_qr(session, services, principal.account_id, session_id)
+    wa_session, qr = service.get_qr(services, principal.account_id, session_id)
     return QrCodePublic(session_id=wa_session.id, status=wa_session.status, mimetype=qr.mimetype, data=qr.data)
 
 
 @router.post("/{session_id}/restart", response_model=SessionPublic,
              responses=error_responses(NotFound, *GATEWAY_ERRORS))
-def restart_session(session_id: str, principal: SessionsWrite, session: SessionDep, services: ServicesDep):
+def restart_session(session_id: str, principal: SessionsWrite, services: ServicesDep):
     """Restart a failed or stopped session."""
-    return service.restart_session(session, services, principal.account_id, session_id)
+    return service.restart_session(services, principal.account_id, session_id)
 
 
 @router.post("/{session_id}/stop", response_model=SessionPublic,
              responses=error_responses(NotFound, *GATEWAY_ERRORS))
-def stop_session(session_id: str, principal: SessionsWrite, session: SessionDep, services: ServicesDep):
+def stop_session(session_id: str, principal: SessionsWrite, services: ServicesDep):
     """Stop a running session."""
-    return service.stop_session(session, services, principal.account_id, session_id)
+    return service.stop_session(services, principal.account_id, session_id)
 
 
 @router.delete("/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound))
-def delete_session(session_id: str, principal: SessionsWrite, session: SessionDep, services: ServicesDep) -> None:
+def delete_session(session_id: str, principal: SessionsWrite, services: ServicesDep) -> None:
     """Delete a session and its messages."""
-    service.delete_session(session, services, principal.account_id, session_id)
+    service.delete_session(services, principal.account_id, session_id)

@@ -1,4 +1,6 @@
-"""Session lifecycle over the session's gateway. Flushes, never commits."""
+"""Session lifecycle over the session's gateway.
+
+Calls to a gateway run with no transaction open: read (commit), call, record the outcome in a short write."""
 
 import logging
 
@@ -7,6 +9,7 @@ from sqlmodel import Session
 from app.accounts.plans import require_below_limit
 from app.auth.principal import Principal
 from app.common import utcnow
+from app.db import unit_of_work
 from app.errors import Conflict, ReplybaseError
 from app.gateways.base import GatewayState, QrCode
 from app.gateways.registry import get_gateway
@@ -47,55 +50,83 @@ def apply_gateway_status(session: Session, wa_session: WhatsAppSession, status: 
     return wa_session
 
 
-def create_session(session: Session, services: Services, principal: Principal,
-                   body: SessionCreate) -> WhatsAppSession:
-    """Create a session on its gateway; a gateway that cannot be reached is a 502/504 and nothing is stored."""
-    repository = SessionRepository(session, principal.account_id)
+def _record_state(services: Services, account_id: str, session_id: str, state: GatewayState,
+                  config: dict | None = None) -> WhatsAppSession:
+    """Store what the gateway said, in a short write of its own (the session may have been deleted meanwhile).
+
+    `config`: the session's config as the gateway call left it (WAHA's start() adds an own server's webhook key)."""
+    with unit_of_work(services.session_factory) as session:
+        wa_session = get_session(session, account_id, session_id)
+        if config is not None and config != wa_session.config:
+            wa_session.config = config
+        return apply_gateway_status(session, wa_session, state.status, state.phone_number)
+
+
+def _read(services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+    with unit_of_work(services.session_factory, read_only=True) as session:
+        return get_session(session, account_id, session_id)
+
+
+def create_session(services: Services, principal: Principal, body: SessionCreate) -> WhatsAppSession:
+    """Create a session on its gateway; a gateway that cannot be reached is a 502/504 and nothing is kept.
+
+    The row is stored (stopped) before the gateway is called, so the name is taken while the call runs, and
+    removed again if the gateway refuses."""
     gateway = get_gateway(services, body.gateway)
-    require_below_limit(principal.plan, "sessions", repository.count())
-    wa_session = WhatsAppSession(account_id=principal.account_id, name=body.name, gateway=body.gateway,
-                                 phone_number=body.phone_number, chats_enabled=body.chats_enabled,
-                                 config=dict(body.config), status="stopped")
-    ref = gateway_ref(wa_session)
-    if ref is not None and find_by_gateway_ref(session, wa_session.gateway, ref) is not None:
-        # Callbacks find their session by this name: two sessions sharing it would receive each other's messages.
-        raise SessionRefTaken(f"Another session already uses {wa_session.gateway} session {ref!r}; "
-                              "choose another name, or use that session")
-    repository.add(wa_session)
-    state = gateway.start(wa_session)
-    return apply_gateway_status(session, wa_session, state.status, state.phone_number)
+    with unit_of_work(services.session_factory) as session:
+        repository = SessionRepository(session, principal.account_id)
+        require_below_limit(principal.plan, "sessions", repository.count())
+        wa_session = WhatsAppSession(account_id=principal.account_id, name=body.name, gateway=body.gateway,
+                                     phone_number=body.phone_number, chats_enabled=body.chats_enabled,
+                                     config=dict(body.config), status="stopped")
+        ref = gateway_ref(wa_session)
+        if ref is not None and find_by_gateway_ref(session, wa_session.gateway, ref) is not None:
+            # Callbacks find their session by this name: two sessions sharing it would receive each other's
+            # messages.
+            raise SessionRefTaken(f"Another session already uses {wa_session.gateway} session {ref!r}; "
+                                  "choose another name, or use that session")
+        repository.add(wa_session)
+    try:
+        state = gateway.start(wa_session)
+    except BaseException:
+        with unit_of_work(services.session_factory) as session:
+            SessionRepository(session, principal.account_id).delete(get_session(session, principal.account_id,
+                                                                                 wa_session.id))
+        raise
+    return _record_state(services, principal.account_id, wa_session.id, state, config=wa_session.config)
 
 
-def refresh_session(session: Session, services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+def refresh_session(services: Services, account_id: str, session_id: str) -> WhatsAppSession:
     """The session with its status as the gateway sees it now; the stored one when the gateway is unreachable."""
-    wa_session = get_session(session, account_id, session_id)
+    wa_session = _read(services, account_id, session_id)
     try:
         state = get_gateway(services, wa_session.gateway).status(wa_session)
     except ReplybaseError as exc:
         logger.warning("session %s: status check failed: %s", wa_session.id, exc.detail)
         return wa_session
-    return apply_gateway_status(session, wa_session, state.status, state.phone_number)
+    if (state.status, state.phone_number or wa_session.phone_number) == (wa_session.status, wa_session.phone_number):
+        return wa_session  # nothing changed: no write
+    return _record_state(services, account_id, session_id, state)
 
 
-def _lifecycle(session: Session, services: Services, account_id: str, session_id: str, action: str):
-    wa_session = get_session(session, account_id, session_id)
+def _lifecycle(services: Services, account_id: str, session_id: str, action: str) -> WhatsAppSession:
+    wa_session = _read(services, account_id, session_id)
     gateway = get_gateway(services, wa_session.gateway)
     try:
         state: GatewayState = getattr(gateway, action)(wa_session)
-    except ReplybaseError as exc:
-        # The gateway failed: remember the session as failed, and keep that even though the request errors.
-        apply_gateway_status(session, wa_session, "failed")
-        exc.keeps_changes = True
+    except ReplybaseError:
+        # The gateway failed: remember the session as failed, even though the request errors.
+        _record_state(services, account_id, session_id, GatewayState("failed"), config=wa_session.config)
         raise
-    return apply_gateway_status(session, wa_session, state.status, state.phone_number)
+    return _record_state(services, account_id, session_id, state, config=wa_session.config)
 
 
-def restart_session(session: Session, services: Services, account_id: str, session_id: str) -> WhatsAppSession:
-    return _lifecycle(session, services, account_id, session_id, "restart")
+def restart_session(services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+    return _lifecycle(services, account_id, session_id, "restart")
 
 
-def stop_session(session: Session, services: Services, account_id: str, session_id: str) -> WhatsAppSession:
-    return _lifecycle(session, services, account_id, session_id, "stop")
+def stop_session(services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+    return _lifecycle(services, account_id, session_id, "stop")
 
 
 def update_session(session: Session, account_id: str, session_id: str, body: SessionUpdate) -> WhatsAppSession:
@@ -108,18 +139,18 @@ def update_session(session: Session, account_id: str, session_id: str, body: Ses
     return wa_session
 
 
-def get_qr(session: Session, services: Services, account_id: str, session_id: str) -> tuple[WhatsAppSession,
-                                                                                              QrCode]:
-    wa_session = get_session(session, account_id, session_id)
+def get_qr(services: Services, account_id: str, session_id: str) -> tuple[WhatsAppSession, QrCode]:
+    wa_session = _read(services, account_id, session_id)
     return wa_session, get_gateway(services, wa_session.gateway).qr(wa_session)
 
 
-def delete_session(session: Session, services: Services, account_id: str, session_id: str) -> None:
+def delete_session(services: Services, account_id: str, session_id: str) -> None:
     """Delete the session and its messages; a gateway that cannot be told is logged, not fatal."""
-    repository = SessionRepository(session, account_id)
-    wa_session = repository.get_or_404(session_id)
+    wa_session = _read(services, account_id, session_id)
     try:
         get_gateway(services, wa_session.gateway).delete(wa_session)
     except ReplybaseError as exc:
         logger.warning("session %s deleted here but not on its gateway: %s", wa_session.id, exc.detail)
-    repository.delete(wa_session)
+    with unit_of_work(services.session_factory) as session:
+        repository = SessionRepository(session, account_id)
+        repository.delete(repository.get_or_404(session_id))

@@ -5,6 +5,8 @@ import hashlib
 import hmac
 import json
 import secrets
+import time
+from urllib.parse import unquote
 
 from tests.servers.fake_http import FakeServer, Request
 
@@ -24,6 +26,7 @@ class FakeWaha(FakeServer):
             ("POST", r"/api/sessions/([^/]+)/(start|stop|restart)", self._lifecycle),
             ("GET", r"/api/([^/]+)/auth/qr", self._qr),
             ("POST", r"/api/(sendText|sendImage|sendFile)", self._send),
+            ("GET", r"/api/([^/]+)/chats/([^/]+)/messages", self._chat_messages),
         ]:
             self.route(method, pattern, self._authorized(handler))
 
@@ -85,11 +88,21 @@ class FakeWaha(FakeServer):
         if session is None or session["status"] != "WORKING":
             return 422, {"error": NOT_WORKING, "session": body.get("session"),
                          "status": session and session["status"], "expected": ["WORKING"]}
-        self.sent.append({"endpoint": endpoint, **body})
         short = "3EB0" + secrets.token_hex(8).upper()
-        return 201, {"id": {"fromMe": True, "remote": body["chatId"], "id": short,
-                            "_serialized": f"true_{body['chatId']}_{short}"},
-                     "body": body.get("text") or body.get("caption"), "fromMe": True, "ack": 1}
+        message = {"id": {"fromMe": True, "remote": body["chatId"], "id": short,
+                          "_serialized": f"true_{body['chatId']}_{short}"},
+                   "body": body.get("text") or body.get("caption"), "fromMe": True, "ack": 1,
+                   "timestamp": int(time.time())}
+        self.sent.append({"endpoint": endpoint, **body, "message": message})
+        return 201, message
+
+    def _chat_messages(self, request: Request, name: str, chat_id: str):
+        """GET /api/{session}/chats/{chatId}/messages with WAHA's filter.* query parameters (newest first)."""
+        chat_id = unquote(chat_id)
+        since = int(request.query.get("filter.timestamp.gte", "0"))
+        found = [sent["message"] for sent in self.sent
+                 if sent.get("session") == name and sent["chatId"] == chat_id and sent["message"]["timestamp"] >= since]
+        return 200, list(reversed(found))[:int(request.query.get("limit", "100"))]
 
     def connect(self, name: str, phone: str) -> None:
         """The user scanned the QR code."""

@@ -120,7 +120,7 @@ def test_group_messages_arrive_in_the_group_chat_and_answers_go_to_the_group(cli
     [group] = client.get("/api/v2/messages/chats", headers=tenant.headers).json()["items"]
     assert group["chat_id"] == "Y2FwaV9ncm91cDoxNTU1@g.us" and group["is_group"] is True
 
-    result = send_message(db, services, tenant.account_id, session_id=meta_session, phone=PHONE,
+    result = send_message(services, tenant.account_id, session_id=meta_session, phone=PHONE,
                           message="Hello all", group_id=group["chat_id"])
     assert result.remote_jid == group["chat_id"]
     assert fake_meta.sent[-1] == {"messaging_product": "whatsapp", "recipient_type": "group",

@@ -46,7 +46,7 @@ def test_send_text_speaks_wahas_wire_format(client, tenant, fake_waha, waha_sess
 def test_group_sends_use_the_group_chat_id(db, services, tenant, fake_waha, waha_session):
     from app.messages.service import send_message
 
-    result = send_message(db, services, tenant.account_id, session_id=waha_session, phone=PHONE,
+    result = send_message(services, tenant.account_id, session_id=waha_session, phone=PHONE,
                           message="Hello all", group_id="120363021234567890@g.us")
     request = fake_waha.requests_to("POST", "/api/sendText")[0]
     assert request.json()["chatId"] == "120363021234567890@g.us"

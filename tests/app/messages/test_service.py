@@ -37,7 +37,7 @@ def events_sent(db) -> list[tuple[str, dict]]:
 
 
 def test_send_message_is_callable_by_other_areas(db, services, tenant, wa_session, hook):
-    result = send_message(db, services, tenant.account_id, session_id=wa_session.id, phone="15551234567",
+    result = send_message(services, tenant.account_id, session_id=wa_session.id, phone="15551234567",
                           message="Your order shipped", origin="scheduled")
     assert result.message_id.startswith("wamid.")
     assert result.remote_jid == "15551234567@s.whatsapp.net"
@@ -49,11 +49,12 @@ def test_send_message_is_callable_by_other_areas(db, services, tenant, wa_sessio
 
 def test_send_message_raises_clear_errors(db, services, tenant, wa_session):
     wa_session.status = "failed"
+    db.flush()  # sending reads in a transaction of its own
     with pytest.raises(SessionNotWorking, match="restart"):
-        send_message(db, services, tenant.account_id, session_id=wa_session.id, phone="15551234567",
+        send_message(services, tenant.account_id, session_id=wa_session.id, phone="15551234567",
                      message="hi")
     with pytest.raises(Exception, match="digits only"):
-        send_message(db, services, tenant.account_id, session_id=wa_session.id, phone="+1 555", message="hi")
+        send_message(services, tenant.account_id, session_id=wa_session.id, phone="+1 555", message="hi")
 
 
 def inbound(message_id="wamid.IN1", **fields) -> InboundMessage:
@@ -73,21 +74,22 @@ def test_record_inbound_stores_emits_and_enqueues_once(db, services, wa_session,
 
 
 def test_statuses_only_move_forward(db, services, tenant, wa_session, hook):
-    sent = send_message(db, services, tenant.account_id, session_id=wa_session.id, phone="15551234567",
+    sent = send_message(services, tenant.account_id, session_id=wa_session.id, phone="15551234567",
                         message="hi")
     assert apply_status(db, wa_session, StatusUpdate(sent.message_id, "read")).status == "read"
     assert apply_status(db, wa_session, StatusUpdate(sent.message_id, "delivered")) is None
     assert apply_status(db, wa_session, StatusUpdate(sent.message_id, "failed")) is None
     assert apply_status(db, wa_session, StatusUpdate("wamid.unknown", "read")) is None
-    assert sent.message.status == "read"
+    assert db.get(Message, sent.message.id).status == "read"
     assert [event for event, _ in events_sent(db)] == ["message.sent", "message.status"]
 
 
 def test_failed_status_keeps_the_gateway_error(db, services, tenant, wa_session):
-    sent = send_message(db, services, tenant.account_id, session_id=wa_session.id, phone="15551234567",
+    sent = send_message(services, tenant.account_id, session_id=wa_session.id, phone="15551234567",
                         message="hi")
     apply_status(db, wa_session, StatusUpdate(sent.message_id, "failed", "Message undeliverable"))
-    assert (sent.message.status, sent.message.error) == ("failed", "Message undeliverable")
+    stored = db.get(Message, sent.message.id)
+    assert (stored.status, stored.error) == ("failed", "Message undeliverable")
 
 
 def test_inbound_keeps_the_gateway_timestamp(db, services, wa_session):

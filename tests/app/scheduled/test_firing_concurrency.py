@@ -43,7 +43,7 @@ def test_a_second_worker_skips_rows_the_first_is_claiming(engine, committed_due_
         # While the first worker's claim is uncommitted, the second neither waits nor takes its rows.
         taken_by_second = claim(second, now)
         assert len(taken_by_second) == 1
-        assert sorted(taken_by_first + taken_by_second) == committed_due_rows
+        assert sorted(row_id for row_id, _ in taken_by_first + taken_by_second) == committed_due_rows
         first.commit()
         second.commit()
     with Session(engine) as third:

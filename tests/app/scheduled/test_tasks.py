@@ -1,15 +1,18 @@
+import socket
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import update
+from sqlmodel import select
 
 from app.common import utcnow
 from app.gateways.base import GatewayError
 from app.gateways.sandbox import SandboxGateway
-from app.jobs.worker import run_periodic
+from app.jobs import liveness
+from app.jobs.models import Job, WorkerProcess
+from app.jobs.worker import drain
 from app.scheduled import firing
-from app.scheduled.models import ScheduledMessage
+from tests.app.jobs.test_liveness import dead_pid
 from tests.app.scheduled.conftest import in_minutes, make_due, sent_messages
 
 BASE = "/api/v2/scheduled-messages"
@@ -52,13 +55,13 @@ def test_two_workers_racing_fire_it_once(client, tenant, wa_session, services):
     make_due(services)
     now = utcnow()
     with services.session_factory() as first, services.session_factory() as second:
-        assert firing.claim(first, now) == [created["id"]]
+        assert [row_id for row_id, _ in firing.claim(first, now)] == [created["id"]]
         first.commit()
         assert firing.claim(second, now) == []  # the first worker has it
         second.rollback()
-    assert firing.fire_due(services) == 0  # claimed: the other worker is on it
+    assert firing.enqueue_due(services) == 0  # held: the other worker's fire job is on it
     firing.fire(services, created["id"])
-    assert firing.fire_due(services) == 0
+    assert firing.enqueue_due(services) == 0
     assert len(sent_messages(services)) == 1
 
 
@@ -68,7 +71,7 @@ def test_a_claim_takes_at_most_its_batch(client, tenant, wa_session, services):
     with services.session_factory() as session:
         first = firing.claim(session, utcnow(), limit=2)
         rest = firing.claim(session, utcnow(), limit=2)
-    assert len(first) == 2 and len(rest) == 1 and sorted(first + rest) == sorted(ids)
+    assert len(first) == 2 and len(rest) == 1 and sorted(row_id for row_id, _ in first + rest) == sorted(ids)
 
 
 def test_a_worker_that_dies_mid_send_is_recovered_without_double_sends(client, tenant, wa_session, services,
@@ -87,16 +90,22 @@ def test_a_worker_that_dies_mid_send_is_recovered_without_double_sends(client, t
         return real_send(*args, **kwargs)
 
     monkeypatch.setattr(firing, "send_safely", dies_after_two)
+    assert firing.enqueue_due(services) == 1
+    with services.session_factory() as session:  # a worker process takes the fire job, then is killed mid-send
+        job = session.exec(select(Job).where(Job.kind == firing.FIRE_JOB)).one()
+        worker = WorkerProcess(id="killed", hostname=socket.gethostname(), pid=dead_pid(), lanes={"outreach": 1})
+        job.status, job.attempts, job.locked_by = "running", 1, worker.id
+        job.locked_until = utcnow() + timedelta(minutes=5)
+        session.add_all([worker, job])
+        session.commit()
     with pytest.raises(KeyboardInterrupt):
-        firing.fire_due(services)
+        firing.fire(services, created["id"])
     monkeypatch.setattr(firing, "send_safely", real_send)
     assert len(sent_messages(services)) == 2
 
-    assert firing.fire_due(services) == 0  # its claim still holds
-    with services.session_factory() as session:  # ... until the lease runs out
-        session.execute(update(ScheduledMessage).values(claimed_until=utcnow() - timedelta(seconds=1)))
-        session.commit()
-    assert firing.fire_due(services) == 1
+    assert firing.enqueue_due(services) == 0  # still held by its fire job
+    assert liveness.reap(services) == 1  # the next worker to start takes the job back at once, no lease to wait
+    drain(services)
 
     messages = sent_messages(services)
     assert sorted(m.text for m in messages) == ["Hi !", "Hi Ana!", "Hi Bo!"]
@@ -116,7 +125,7 @@ def test_one_failing_recipient_does_not_stop_the_rest(client, tenant, wa_session
     monkeypatch.setattr(SandboxGateway, "send_text", flaky)
     created = schedule(client, tenant, wa_session, group_id=group_id)
     make_due(services)
-    run_periodic(services)
+    drain(services)
     fired = client.get(f"{BASE}/{created['id']}", headers=tenant.headers).json()
     assert fired["status"] == "sent" and (fired["last_sent"], fired["last_failed"]) == (1, 1)
     assert fired["last_error"] == "15550000001: The WhatsApp gateway failed: 500"
@@ -128,7 +137,7 @@ def test_a_stopped_session_marks_it_failed(client, tenant, wa_session, services)
     created = schedule(client, tenant, wa_session, phone="15551234567")
     client.post(f"/api/v2/sessions/{wa_session}/stop", headers=tenant.headers)
     make_due(services)
-    run_periodic(services)
+    drain(services)
     fired = client.get(f"{BASE}/{created['id']}", headers=tenant.headers).json()
     assert fired["status"] == "failed" and "not working" in fired["last_error"]
 
@@ -137,17 +146,17 @@ def test_a_recurring_message_fires_and_stays_pending(client, tenant, wa_session,
     created = schedule(client, tenant, wa_session, phone="15551234567", cron="0 9 * * *",
                        timezone="America/New_York")
     make_due(services)
-    run_periodic(services)
+    drain(services)
     fired = client.get(f"{BASE}/{created['id']}", headers=tenant.headers).json()
     assert fired["status"] == "pending" and fired["run_count"] == 1 and fired["last_sent"] == 1
     next_local = datetime.fromisoformat(fired["next_run_at"]).astimezone(ZoneInfo("America/New_York"))
     assert (next_local.hour, next_local.minute) == (9, 0)
     assert timedelta(0) < datetime.fromisoformat(fired["next_run_at"]) - utcnow() <= timedelta(days=1)
-    run_periodic(services)  # not due again until tomorrow
+    drain(services)  # not due again until tomorrow
     assert len(sent_messages(services)) == 1
 
     make_due(services)
-    run_periodic(services)
+    drain(services)
     assert client.get(f"{BASE}/{created['id']}", headers=tenant.headers).json()["run_count"] == 2
     assert len(sent_messages(services)) == 2
 
@@ -156,14 +165,14 @@ def test_cancelled_messages_never_fire(client, tenant, wa_session, services):
     created = schedule(client, tenant, wa_session, phone="15551234567")
     client.delete(f"{BASE}/{created['id']}", headers=tenant.headers)
     make_due(services)
-    run_periodic(services)
+    drain(services)
     assert sent_messages(services) == []
 
 
 def test_a_sent_message_cannot_be_cancelled(client, tenant, wa_session, services):
     created = schedule(client, tenant, wa_session, phone="15551234567")
     make_due(services)
-    run_periodic(services)
+    drain(services)
     response = client.delete(f"{BASE}/{created['id']}", headers=tenant.headers)
     assert response.status_code == 409
     assert response.json() == {"detail": "This scheduled message is already sent; there is nothing left to cancel"}
