@@ -30,21 +30,39 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Run the API (and its background worker) on HOST:PORT."""
     import uvicorn
 
+    from app.logs import configure_logging
     from app.main import create_app
 
+    configure_logging(get_settings())
     typer.echo(f"Replybase API on http://{host}:{port}/api/v2 - docs at http://{host}:{port}/docs")
     typer.echo("No key yet? In another shell run: replybase init")
-    uvicorn.run(create_app(), host=host, port=port, log_level="info")
+    # Logging is ours (REPLYBASE_LOG_*): uvicorn neither configures it nor writes its access log, which would print
+    # raw paths (with phone numbers); the app logs one line per request by route template instead.
+    uvicorn.run(create_app(), host=host, port=port, log_config=None, log_level=None, access_log=False)
 
 
 @cli.command()
-def worker() -> None:
+def worker(
+    metrics_port: Annotated[int, typer.Option(help="Serve Prometheus metrics on this port (0: off)")] = 0,
+    metrics_host: Annotated[str, typer.Option(help="Address the metrics port listens on")] = "127.0.0.1",
+) -> None:
     """Run background jobs in the foreground (for deployments that separate API and workers)."""
     from app.jobs.worker import Worker
+    from app.logs import configure_logging
 
+    settings = get_settings()
+    configure_logging(settings)
+    services = build_cli_services()
+    if metrics_port and settings.metrics:
+        from prometheus_client import start_http_server
+
+        from app.metrics import scrape_registry
+
+        start_http_server(metrics_port, addr=metrics_host, registry=scrape_registry(services.session_factory))
+        typer.echo(f"Worker metrics on http://{metrics_host}:{metrics_port}/metrics")
     typer.echo("Replybase worker running; Ctrl-C stops it.")
     try:
-        Worker(build_cli_services()).run_forever()
+        Worker(services).run_forever()
     except KeyboardInterrupt:
         pass
 

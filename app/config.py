@@ -2,8 +2,9 @@
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -51,6 +52,11 @@ class Settings(BaseSettings):
     webhook_delivery_retention_days: float = Field(default=30, ge=0)
     reply_log_retention_days: float = Field(default=180, ge=0)
 
+    # Operations: logs, metrics (app/logs.py, app/metrics.py).
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = Field(default="text", description="json: one JSON object per line")
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at GET /metrics (no API key).")
+
     # Outreach: webhook delivery, scheduled and bulk messages.
     webhook_timeout_seconds: float = 10.0
     webhook_retry_hours: float = Field(default=24.0, description="Keep retrying a failed delivery this long.")
@@ -69,6 +75,14 @@ class Settings(BaseSettings):
     llm_api_key: str = ""
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
+
+    @field_validator("log_level", "log_format", mode="before")
+    @classmethod
+    def _any_case(cls, value, info):
+        # LOG_LEVEL=info and LOG_FORMAT=JSON are common spellings in deployment files.
+        if not isinstance(value, str):
+            return value
+        return value.upper() if info.field_name == "log_level" else value.lower()
 
     @property
     def resolved_database_url(self) -> str:

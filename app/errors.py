@@ -8,6 +8,8 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.logs import NO_CONTEXT, log_context
+
 logger = logging.getLogger("replybase")
 
 
@@ -102,11 +104,10 @@ async def _validation_error(_request: Request, exc: RequestValidationError) -> J
     return JSONResponse({"detail": _clean_validation_errors(errors)}, status_code=422)
 
 
-async def _unstorable_value(request: Request, exc: DataError) -> JSONResponse:
+async def _unstorable_value(_request: Request, exc: DataError) -> JSONResponse:
     # The database refused a value the schemas let through (PostgreSQL checks lengths and NUL; SQLite does not).
     reason = str(getattr(exc, "orig", exc)).splitlines()[0]
-    logger.warning("refused a value the database cannot store, request_id=%s: %s",
-                   getattr(request.state, "request_id", "-"), reason)
+    logger.warning("refused a value the database cannot store: %s", reason)
     return JSONResponse({"detail": f"A value in this request cannot be stored: {reason}"}, status_code=422)
 
 
@@ -119,8 +120,10 @@ async def _out_of_range(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _unhandled_error(request: Request, exc: Exception) -> JSONResponse:
-    request_id = getattr(request.state, "request_id", "-")
-    logger.exception("unhandled error, request_id=%s", request_id, exc_info=exc)
+    request_id = getattr(request.state, "request_id", NO_CONTEXT)
+    # Starlette runs this handler in its outermost middleware, outside RequestContextMiddleware: bind the id again.
+    with log_context(request_id):
+        logger.exception("unhandled error", exc_info=exc)
     return JSONResponse({"detail": "Internal server error"}, status_code=500, headers={"X-Request-ID": request_id})
 
 

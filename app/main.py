@@ -16,11 +16,13 @@ from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.gateways.router import router as gateways_router
 from app.groups.router import router as groups_router
+from app.health import metrics_router
 from app.health import router as health_router
 from app.jobs.router import router as jobs_router
 from app.jobs.worker import Worker
 from app.kb.components import warm_up_knowledge_base
 from app.kb.router import router as kb_router
+from app.logs import configure_logging
 from app.messages.router import router as messages_router
 from app.middleware import RejectNulMiddleware, RequestContextMiddleware
 from app.sandbox.router import router as sandbox_router
@@ -62,6 +64,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        configure_logging(settings)  # a no-op beyond the request id field when `replybase serve` or uvicorn did it
         app.state.services = services or build_services(settings)
         if services is None:
             warm_up_knowledge_base(app.state.services)
@@ -89,9 +92,17 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     )
     app.add_middleware(AdmissionMiddleware, max_concurrent=settings.max_concurrent_requests)
     app.add_middleware(RejectNulMiddleware)
-    app.add_middleware(RequestContextMiddleware)  # added last, so it runs first: every response gets a request id
+    # Added last, so it runs first: every response gets a request id, every request a log line and metrics.
+    app.add_middleware(RequestContextMiddleware, route_templates=_route_templates(), record_metrics=settings.metrics)
     install_error_handlers(app)
     app.include_router(health_router)
+    if settings.metrics:
+        app.include_router(metrics_router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     return app
+
+
+def _route_templates() -> dict[int, str]:
+    """id(route) -> the full path template it answers at, for access logs and metric labels."""
+    return {id(route): API_PREFIX + route.path for router in API_ROUTERS for route in router.routes}

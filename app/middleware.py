@@ -1,11 +1,22 @@
-"""ASGI middleware: request ids and rate-limit headers on every response; requests carrying NUL characters refused."""
+"""ASGI middleware: request ids, rate-limit headers, an access log line and HTTP metrics for every request;
+requests carrying NUL characters refused."""
 
 import json
+import logging
 import re
 import secrets
+import time
+from collections.abc import Mapping
 
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.logs import ACCESS_LOGGER, log_context
+from app.metrics import UNMATCHED_ROUTE, observe_request
+
+access_logger = logging.getLogger(ACCESS_LOGGER)
+# Probes hit these every few seconds; their access lines are DEBUG so they do not drown the rest.
+PROBE_ROUTES = frozenset({"/healthz", "/readyz", "/metrics"})
 
 # "\u0000" in JSON text, not preceded by an escaping backslash ("\\u0000" is a backslash and the text "u0000").
 _JSON_NUL = re.compile(r"(?<!\\)(?:\\\\)*\\u0000")
@@ -28,13 +39,31 @@ class _HttpMiddleware:
 
 
 class RequestContextMiddleware(_HttpMiddleware):
+    """Binds the request id (X-Request-ID, or a new one) to the response and every log line; when the request is
+    answered, logs one access line and records the HTTP metrics, both by route template (a raw path holds ids and
+    phone numbers).
+
+    `route_templates` maps id(route) to its full template: FastAPI puts the route as its router declared it in
+    scope["route"], without the prefix it was included at.
+    """
+
+    def __init__(self, app: ASGIApp, route_templates: Mapping[int, str] | None = None,
+                 record_metrics: bool = True) -> None:
+        super().__init__(app)
+        self.route_templates = route_templates or {}
+        self.record_metrics = record_metrics
+
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         state = scope.setdefault("state", {})
         incoming = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
         state["request_id"] = incoming[:64] if incoming.isprintable() and incoming else secrets.token_hex(8)
+        status = 500  # what the server answers when the app raises before starting a response
+        started = time.perf_counter()
 
         async def send_with_headers(message: Message) -> None:
+            nonlocal status
             if message["type"] == "http.response.start":
+                status = message["status"]
                 headers = list(message.get("headers", []))
                 names = {name.lower() for name, _ in headers}
                 extra = {"X-Request-ID": state["request_id"], **state.get("rate_limit_headers", {})}
@@ -42,7 +71,19 @@ class RequestContextMiddleware(_HttpMiddleware):
                 message["headers"] = headers
             await send(message)
 
-        await self.app(scope, receive, send_with_headers)
+        with log_context(state["request_id"]):
+            try:
+                await self.app(scope, receive, send_with_headers)
+            finally:
+                self._record(scope, status, time.perf_counter() - started)
+
+    def _record(self, scope: Scope, status: int, seconds: float) -> None:
+        route = scope.get("route")
+        template = self.route_templates.get(id(route)) or getattr(route, "path", None) or UNMATCHED_ROUTE
+        level = logging.DEBUG if template in PROBE_ROUTES else logging.INFO
+        access_logger.log(level, "%s %s %s %.1f ms", scope["method"], template, status, seconds * 1000)
+        if self.record_metrics:
+            observe_request(scope["method"], template, status, seconds)
 
 
 class RejectNulMiddleware(_HttpMiddleware):

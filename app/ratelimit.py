@@ -1,12 +1,33 @@
-"""Per-account hourly request budgets with the `limits` library (memory, or Redis shared by replicas)."""
+"""Per-account hourly request budgets with the `limits` library (memory, or Redis shared by replicas).
 
+When Redis does not answer, budgets are counted in this process's memory until it answers again, with a warning in
+the log (Flask-Limiter's in-memory fallback does the same). Redis only holds counters: refusing every API call while
+it is down would make a counter store a single point of failure for the whole API. Meanwhile each replica allows the
+full budget, so an account can use up to replicas x budget for as long as the outage lasts, and /readyz says Redis
+is down.
+"""
+
+import logging
 import math
+import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from limits import RateLimitItemPerSecond
-from limits.storage import storage_from_string
+from limits.errors import StorageError
+from limits.storage import MemoryStorage, storage_from_string
 from limits.strategies import FixedWindowRateLimiter
+
+logger = logging.getLogger("replybase.ratelimit")
+T = TypeVar("T")
+REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
+# Every authenticated request waits on Redis. One on the same network answers in well under a millisecond, so one
+# that has not answered in a second is down, not busy (redis-py's default is to wait forever).
+REDIS_TIMEOUT_SECONDS = 1.0
+# While Redis is down it is tried again after 1, 2, 4 ... 32 s, then every 32 s (Flask-Limiter's fallback schedule).
+RETRY_CAP_SECONDS = 32.0
 
 
 @dataclass(frozen=True)
@@ -31,20 +52,69 @@ class RateLimitStatus:
 
 class AccountRateLimiter:
     def __init__(self, storage_uri: str, window_seconds: int) -> None:
-        self._storage = storage_from_string(storage_uri)
+        timeouts = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
+        self._storage = storage_from_string(storage_uri, wrap_exceptions=True,
+                                            **(timeouts if storage_uri.startswith(REDIS_SCHEMES) else {}))
         self._limiter = FixedWindowRateLimiter(self._storage)
         self._window = window_seconds
+        self._fallback: FixedWindowRateLimiter | None = None  # set while the storage does not answer
+        self._failed_checks = 0
+        self._next_check = 0.0
+        self._lock = threading.Lock()
 
     def hit(self, account_id: str, limit: int) -> RateLimitStatus:
         """Count one request against the account's budget and report what is left."""
         item = RateLimitItemPerSecond(limit, self._window)
-        allowed = self._limiter.hit(item, "account", account_id)
-        stats = self._limiter.get_window_stats(item, "account", account_id)
-        return RateLimitStatus(allowed, limit, stats.remaining, stats.reset_time)
+
+        def count(limiter: FixedWindowRateLimiter) -> RateLimitStatus:
+            allowed = limiter.hit(item, "account", account_id)
+            stats = limiter.get_window_stats(item, "account", account_id)
+            return RateLimitStatus(allowed, limit, stats.remaining, stats.reset_time)
+
+        return self._with_fallback(count)
 
     def used(self, account_id: str, limit: int) -> int:
         item = RateLimitItemPerSecond(limit, self._window)
-        return limit - self._limiter.get_window_stats(item, "account", account_id).remaining
+        return self._with_fallback(lambda limiter: limit - limiter.get_window_stats(item, "account", account_id)
+                                   .remaining)
 
     def check_storage(self) -> bool:
+        """Whether the configured storage (Redis) answers now; the memory fallback does not count."""
         return bool(self._storage.check())
+
+    def _with_fallback(self, count: Callable[[FixedWindowRateLimiter], T]) -> T:
+        try:
+            return count(self._current_limiter())
+        except StorageError as exc:  # only the configured storage raises it; memory always answers
+            return count(self._fall_back(exc))
+
+    def _current_limiter(self) -> FixedWindowRateLimiter:
+        fallback = self._fallback
+        if fallback is None:
+            return self._limiter
+        # One request at a time checks whether the storage is back; the others go on counting in memory.
+        if time.monotonic() < self._next_check or not self._lock.acquire(blocking=False):
+            return fallback
+        try:
+            if self._storage.check():
+                logger.info("rate limit storage answers again; budgets are shared by all replicas again")
+                self._fallback = None
+                return self._limiter
+            self._schedule_check()
+            return fallback
+        finally:
+            self._lock.release()
+
+    def _fall_back(self, exc: StorageError) -> FixedWindowRateLimiter:
+        with self._lock:
+            if self._fallback is None:
+                logger.warning("rate limit storage unreachable (%s); counting budgets in this process until it "
+                               "answers, so each replica allows the full budget meanwhile", exc.storage_error)
+                self._fallback = FixedWindowRateLimiter(MemoryStorage())
+                self._failed_checks = 0
+                self._schedule_check()
+            return self._fallback
+
+    def _schedule_check(self) -> None:
+        self._next_check = time.monotonic() + min(RETRY_CAP_SECONDS, 2.0 ** self._failed_checks)
+        self._failed_checks += 1

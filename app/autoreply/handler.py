@@ -32,6 +32,7 @@ from app.gateways.registry import get_gateway
 from app.jobs.queue import enqueue
 from app.messages.models import Message
 from app.messages.service import UNKNOWN, deliver, queue_message
+from app.metrics import record_autoreply_outcome
 from app.sessions.models import WhatsAppSession
 from app.state import Services
 from app.webhooks.service import emit_event
@@ -61,6 +62,8 @@ def _finish(session: Session, reply: Reply, status: str, reason: str | None = No
     session.flush()
     if status in ("skipped", "merged"):
         logger.info("auto-reply %s %s: %s", reply.id, status, reason)
+    if status != "sending":  # counted once it has an outcome
+        record_autoreply_outcome(status)
     return reply
 
 

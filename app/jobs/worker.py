@@ -12,6 +12,8 @@ from app.db import unit_of_work
 from app.jobs import liveness
 from app.jobs.claiming import claim_next, next_due_at, settle
 from app.jobs.registry import HANDLERS, LANES, PERIODIC, JobContext
+from app.logs import job_log_context
+from app.metrics import observe_job
 from app.state import Services
 
 logger = logging.getLogger("replybase.worker")
@@ -39,24 +41,25 @@ def run_one(services: Services, lane: str, worker_id: str) -> bool:
         job = claim_next(session, lane, worker_id)
     if job is None:
         return False
-    spec = HANDLERS.get(job.kind)
-    started, error = time.perf_counter(), None
-    if spec is None:
-        error = f"no handler registered for job kind {job.kind!r}"
-    else:
-        with services.session_factory() as session:
-            try:
-                spec.handler(JobContext(session, services, job.attempts), job.payload)
-                session.commit()
-            except Exception as exc:  # a failing job must not kill the worker
-                session.rollback()
-                logger.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, exc)
-                error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
-    with unit_of_work(services.session_factory) as session:
-        outcome = settle(session, job.id, worker_id, error)
-    if outcome is not None and outcome[1]:
-        liveness.settle_given_up(services, outcome[0])
-    logger.debug("job %s (%s) ran in %.0f ms", job.id, job.kind, (time.perf_counter() - started) * 1000)
+    with job_log_context(job.id):
+        spec = HANDLERS.get(job.kind)
+        started, error = time.perf_counter(), None
+        if spec is None:
+            error = f"no handler registered for job kind {job.kind!r}"
+        else:
+            with services.session_factory() as session:
+                try:
+                    spec.handler(JobContext(session, services, job.attempts), job.payload)
+                    session.commit()
+                except Exception as exc:  # a failing job must not kill the worker
+                    session.rollback()
+                    logger.warning("job %s (%s) attempt %s failed: %s", job.id, job.kind, job.attempts, exc)
+                    error = "".join(traceback.format_exception_only(exc)).strip()[:2000]
+        observe_job(job.kind, job.lane, time.perf_counter() - started, ok=error is None)
+        with unit_of_work(services.session_factory) as session:
+            outcome = settle(session, job.id, worker_id, error)
+        if outcome is not None and outcome[1]:
+            liveness.settle_given_up(services, outcome[0])
     return True
 
 

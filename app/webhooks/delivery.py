@@ -10,6 +10,7 @@ from sqlmodel import Session
 from app.common import utcnow
 from app.jobs.queue import enqueue
 from app.jobs.claiming import backoff_seconds
+from app.metrics import record_webhook_delivery
 from app.net import UnsafeUrl, public_http_client
 from app.state import Services
 from app.webhooks.models import Webhook, WebhookDelivery
@@ -82,7 +83,9 @@ def attempt_delivery(session: Session, services: Services, delivery_id: str) -> 
     # A write first, so the transaction takes the write lock at once instead of upgrading a read.
     recorded = session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery.id,
                                                              WebhookDelivery.status == "pending").values(**values))
-    if recorded.rowcount == 1 and values.get("status") is None:
-        enqueue(session, "webhooks.deliver", {"delivery_id": delivery.id}, run_at=values["next_attempt_at"],
-                account_id=delivery.account_id)
+    if recorded.rowcount == 1:  # else another run of this job settled it first, and counted it
+        record_webhook_delivery(values.get("status", "retry"))
+        if "status" not in values:
+            enqueue(session, "webhooks.deliver", {"delivery_id": delivery.id}, run_at=values["next_attempt_at"],
+                    account_id=delivery.account_id)
     session.flush()

@@ -13,7 +13,8 @@ FOUNDATION_TABLES = {"accounts", "users", "login_sessions", "api_keys", "wa_sess
 
 def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ready", "database": "ok"}
+    assert client.get("/readyz").json() == {"status": "ready", "database": "ok", "redis": "not configured",
+                                            "workers": "not checked"}
 
 
 def test_docs_and_openapi(client):
