@@ -1,12 +1,13 @@
-"""Per-account hourly request budgets with the `limits` library (memory, or Redis shared by replicas)."""
+"""Request budgets with the `limits` library (memory, or Redis shared by replicas): per account per hour, and the
+throttles of app/throttling.py in the same storage."""
 
 import math
 import time
 from dataclasses import dataclass
 
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.storage import storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,8 @@ class AccountRateLimiter:
     def __init__(self, storage_uri: str, window_seconds: int) -> None:
         self._storage = storage_from_string(storage_uri)
         self._limiter = FixedWindowRateLimiter(self._storage)
+        # Throttles count in a moving window: a fixed one would let twice the limit through across its boundary.
+        self._moving = MovingWindowRateLimiter(self._storage)
         self._window = window_seconds
 
     def hit(self, account_id: str, limit: int) -> RateLimitStatus:
@@ -45,6 +48,12 @@ class AccountRateLimiter:
     def used(self, account_id: str, limit: int) -> int:
         item = RateLimitItemPerSecond(limit, self._window)
         return limit - self._limiter.get_window_stats(item, "account", account_id).remaining
+
+    def throttle(self, item: RateLimitItem, *identifiers: str) -> RateLimitStatus:
+        """Count one attempt against `item` (e.g. 10 per minute) for the caller named by `identifiers`."""
+        allowed = self._moving.hit(item, *identifiers)
+        stats = self._moving.get_window_stats(item, *identifiers)
+        return RateLimitStatus(allowed, item.amount, stats.remaining, stats.reset_time)
 
     def check_storage(self) -> bool:
         return bool(self._storage.check())

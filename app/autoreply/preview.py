@@ -2,9 +2,11 @@
 
 from sqlmodel import Session
 
+from app.auth.principal import Principal
 from app.autoreply.composer import compose
 from app.autoreply.repository import AutoReplySettingsRepository
 from app.autoreply.schemas import AutoReplyConfig, PreviewRequest, PreviewResponse
+from app.autoreply.service import require_plan_features
 from app.autoreply.styles import style_for
 from app.drafters.base import Turn
 from app.errors import NotFound
@@ -13,14 +15,17 @@ from app.state import Services
 from app.styles.repository import StyleProfileRepository
 
 
-def preview(session: Session, services: Services, account_id: str, body: PreviewRequest) -> PreviewResponse:
+def preview(session: Session, services: Services, principal: Principal, body: PreviewRequest) -> PreviewResponse:
     """What the bot would answer, with the session's settings when one is named."""
+    account_id = principal.account_id
     config = AutoReplyConfig()
     if body.session_id:
         SessionRepository(session, account_id).get_or_404(body.session_id)
         stored = AutoReplySettingsRepository(session, account_id).get(body.session_id)
         if stored is not None:
             config = AutoReplyConfig.model_validate(stored.model_dump(exclude={"business_hours"}))
+    # The playground is auto-reply's: the plan must include it, and the drafter the session uses.
+    require_plan_features(principal.plan, account_id, enabled=True, drafter=config.drafter)
     profile_id = body.style_profile_id or config.style_profile_id
     if body.style_profile_id and StyleProfileRepository(session, account_id).get(body.style_profile_id) is None:
         raise NotFound("Style profile not found")
