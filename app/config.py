@@ -10,7 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REPLYBASE_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting's message must not print the others (secrets among them).
+    model_config = SettingsConfigDict(env_prefix="REPLYBASE_", env_file=".env", extra="ignore",
+                                      hide_input_in_errors=True)
 
     data_dir: Path = Path("data")
     # Empty means a SQLite file in the data directory.

@@ -64,5 +64,7 @@ def test_an_endpoint_that_does_not_answer_stops_the_start(tmp_path, embeddings_s
 
 
 def test_the_openai_provider_without_a_base_url_is_refused_with_what_to_set(tmp_path):
-    with pytest.raises(ValueError, match="REPLYBASE_EMBEDDING_PROVIDER=openai needs REPLYBASE_EMBEDDING_BASE_URL"):
-        Settings(_env_file=None, data_dir=tmp_path, embedding_provider="openai")
+    needs = "REPLYBASE_EMBEDDING_PROVIDER=openai needs REPLYBASE_EMBEDDING_BASE_URL"
+    with pytest.raises(ValueError, match=needs) as refused:
+        Settings(_env_file=None, data_dir=tmp_path, embedding_provider="openai", embedding_api_key="sk-secret-123")
+    assert "sk-secret-123" not in str(refused.value)  # the message is printed at start: no setting values in it
