@@ -38,7 +38,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     typer.echo("No key yet? In another shell run: replybase init")
     # Logging is ours (REPLYBASE_LOG_*): uvicorn neither configures it nor writes its access log, which would print
     # raw paths (with phone numbers); the app logs one line per request by route template instead.
-    uvicorn.run(create_app(), host=host, port=port, log_config=None, log_level=None, access_log=False)
+    # proxy_headers off: X-Forwarded-For is believed only from REPLYBASE_TRUSTED_PROXIES (app/main.py).
+    uvicorn.run(create_app(), host=host, port=port, log_config=None, log_level=None, access_log=False,
+                proxy_headers=False)
 
 
 @cli.command()
@@ -69,23 +71,28 @@ def worker(
 
 @cli.command()
 def init(
-    plan: Annotated[str, typer.Option(help="free, growth or business")] = "free",
+    plan: Annotated[str, typer.Option(help="self-hosted (no limits), free, growth or business")] = "self-hosted",
     email: Annotated[str, typer.Option(help="The owner's login email")] = "",
     password: Annotated[str, typer.Option(help="The owner's password (generated when omitted)")] = "",
     name: Annotated[str, typer.Option(help="The account name")] = "My business",
 ) -> None:
-    """Create an account, its owner and a full-access API key, and print the key."""
+    """Create an account (on the self-hosted plan: no limits), its owner and a full-access API key; print the key."""
     from app.accounts.service import set_plan
     from app.apikeys.scopes import ALL_SCOPES
     from app.apikeys.service import create_key
     from app.auth.service import create_account_with_owner
+    from app.errors import ReplybaseError
 
     services = build_cli_services()
     email = email or f"owner-{secrets.token_hex(3)}@localhost.localdomain"
     password = password or secrets.token_urlsafe(12)
     with services.session_factory() as session:
-        account, user = create_account_with_owner(session, email=email, password=password, account_name=name)
-        set_plan(session, account.id, plan)
+        try:
+            account, user = create_account_with_owner(session, email=email, password=password, account_name=name)
+            set_plan(session, account.id, plan)
+        except ReplybaseError as exc:
+            typer.echo(f"error: {exc.detail}", err=True)
+            raise typer.Exit(code=1) from None
         _key, secret = create_key(session, account.id, "Created by replybase init", list(ALL_SCOPES))
         session.commit()
     typer.echo(f"account_id: {account.id}\nplan:       {plan}\nlogin:      {email} / {password}")
@@ -106,7 +113,7 @@ def db_upgrade() -> None:
 
 @accounts_cli.command("set-plan")
 def accounts_set_plan(account_id: str, plan: str) -> None:
-    """Move ACCOUNT_ID to PLAN (free, growth, business)."""
+    """Move ACCOUNT_ID to PLAN (free, growth, business, self-hosted)."""
     from app.accounts.service import set_plan
     from app.errors import ReplybaseError
 

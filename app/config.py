@@ -1,15 +1,19 @@
 """Settings from the environment (prefix REPLYBASE_) and an optional .env file; no I/O here."""
 
 from functools import lru_cache
+from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, field_validator
+from limits import parse as parse_limit
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="REPLYBASE_", env_file=".env", extra="ignore")
+    # hide_input_in_errors: a refused setting's message must not print the others (secrets among them).
+    model_config = SettingsConfigDict(env_prefix="REPLYBASE_", env_file=".env", extra="ignore",
+                                      hide_input_in_errors=True)
 
     data_dir: Path = Path("data")
     # Empty means a SQLite file in the data directory.
@@ -25,6 +29,19 @@ class Settings(BaseSettings):
     rate_limit_free: int = 100
     rate_limit_growth: int = 1_000
     rate_limit_business: int = 10_000
+    # The operator's own plan (`replybase init`): 278 requests a second on average, a cap meant not to be reached.
+    rate_limit_self_hosted: int = 1_000_000
+
+    # Throttles on the endpoints anyone can call (app/throttling.py), in the `limits` notation ("10/minute").
+    # Per account: 10 guesses a minute; per address 3x that, so an office behind one address can still log in.
+    # Callbacks: generous (10 a second per gateway address), a guard against floods rather than a quota.
+    login_limit_per_address: str = "30/minute"
+    login_limit_per_account: str = "10/minute"
+    register_limit_per_address: str = "10/hour"
+    refresh_limit_per_address: str = "60/minute"
+    gateway_callback_limit_per_address: str = "600/minute"
+    # Proxies whose X-Forwarded-For is believed (IPs or CIDRs, comma-separated); empty: the socket peer is the client.
+    trusted_proxies: str = ""
 
     sandbox: bool = True
     allow_private_urls: bool = False
@@ -62,8 +79,13 @@ class Settings(BaseSettings):
     webhook_retry_hours: float = Field(default=24.0, description="Keep retrying a failed delivery this long.")
     bulk_messages_per_minute: float = Field(default=20.0, gt=0, description="Bulk send pace per session.")
 
-    embedding_provider: str = "sentence-transformers"
+    embedding_provider: str = Field(default="sentence-transformers",
+                                    description="sentence-transformers (bundled, offline), openai or hash")
     embedding_model: str = "all-MiniLM-L6-v2"
+    # For embedding_provider=openai: any OpenAI-compatible /embeddings endpoint (OpenAI, Ollama, vLLM, llama.cpp).
+    embedding_base_url: str = ""
+    embedding_api_key: str = ""
+    embedding_timeout_seconds: float = Field(default=30.0, gt=0)
 
     # AI reply drafters (app/drafters/); prompts are Jinja files in prompts_dir.
     prompts_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")
@@ -84,6 +106,38 @@ class Settings(BaseSettings):
             return value
         return value.upper() if info.field_name == "log_level" else value.lower()
 
+    @field_validator("login_limit_per_address", "login_limit_per_account", "register_limit_per_address",
+                     "refresh_limit_per_address", "gateway_callback_limit_per_address")
+    @classmethod
+    def _limit_notation(cls, value: str) -> str:
+        try:
+            parse_limit(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit; write it like 10/minute or 600 per hour") from None
+        return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _proxy_addresses(cls, value: str) -> str:
+        for entry in filter(None, (part.strip() for part in value.split(","))):
+            try:
+                ip_network(entry, strict=False)
+            except ValueError:
+                raise ValueError(f"{entry!r} is not an IP address or network (e.g. 10.0.0.2 or 10.0.0.0/8)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _embedding_endpoint(self) -> "Settings":
+        if self.embedding_provider == "openai" and not self.embedding_base_url:
+            raise ValueError("REPLYBASE_EMBEDDING_PROVIDER=openai needs REPLYBASE_EMBEDDING_BASE_URL, the endpoint's "
+                             "base URL (e.g. https://api.openai.com/v1, or http://127.0.0.1:11434/v1 for Ollama), "
+                             "and REPLYBASE_EMBEDDING_MODEL, the model it serves")
+        return self
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        return [part.strip() for part in self.trusted_proxies.split(",") if part.strip()]
+
     @property
     def resolved_database_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'replybase.db').as_posix()}"
@@ -94,7 +148,7 @@ class Settings(BaseSettings):
 
     def rate_limit_for(self, plan: str) -> int:
         return {"free": self.rate_limit_free, "growth": self.rate_limit_growth,
-                "business": self.rate_limit_business}[plan]
+                "business": self.rate_limit_business, "self-hosted": self.rate_limit_self_hosted}[plan]
 
 
 @lru_cache

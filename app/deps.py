@@ -6,6 +6,7 @@ from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
 
+from app.accounts.plans import how_to_change_plan, next_plan
 from app.auth import service as auth_service
 from app.auth.principal import Principal
 from app.config import Settings
@@ -57,9 +58,21 @@ def get_principal(
     status = services.rate_limiter.hit(principal.account_id, services.settings.rate_limit_for(principal.plan))
     request.state.rate_limit_headers = status.headers()
     if not status.allowed:
-        raise RateLimited(f"Rate limit exceeded. Try again in {status.retry_after} seconds.",
+        raise RateLimited(f"Rate limit exceeded. Try again in {status.retry_after} seconds. "
+                          + _more_requests(principal, status.limit, services.settings.rate_limit_window_seconds),
                           headers={"Retry-After": str(status.retry_after), **status.headers()})
     return principal
+
+
+def _more_requests(principal: Principal, limit: int, window_seconds: int) -> str:
+    """Says what the plan allows and how to get more: a bigger plan, or on the biggest one its setting."""
+    window = "an hour" if window_seconds == 3600 else f"every {window_seconds} seconds"
+    allows = f"The {principal.plan.capitalize()} plan allows {limit} requests {window}."
+    bigger = next_plan(principal.plan)
+    if bigger is None:
+        setting = "REPLYBASE_RATE_LIMIT_" + principal.plan.upper().replace("-", "_")
+        return f"{allows} The server's operator can raise {setting}."
+    return f"{allows} {how_to_change_plan(principal.account_id, bigger)}"
 
 
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]

@@ -3,6 +3,8 @@
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi_offline import FastAPIOffline
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 from app import tasks  # noqa: F401 - registers job handlers
 from app.accounts.router import router as accounts_router
@@ -80,7 +82,8 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
             if services is None:
                 app.state.services.engine.dispose()
 
-    app = FastAPI(
+    # Swagger UI and ReDoc from the package's own copies of their scripts: the docs work offline.
+    app = FastAPIOffline(
         title="Replybase API",
         version="2.0.0",
         description="Self-hosted WhatsApp automation with an AI knowledge base. "
@@ -94,6 +97,9 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
     app.add_middleware(RejectNulMiddleware)
     # Added last, so it runs first: every response gets a request id, every request a log line and metrics.
     app.add_middleware(RequestContextMiddleware, route_templates=_route_templates(), record_metrics=settings.metrics)
+    if settings.trusted_proxy_list:
+        # Outermost, so everything (throttles, logs) sees the client behind the proxy, never a forged header.
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.trusted_proxy_list)
     install_error_handlers(app)
     app.include_router(health_router)
     if settings.metrics:

@@ -1,4 +1,5 @@
-"""Per-account hourly request budgets with the `limits` library (memory, or Redis shared by replicas).
+"""Request budgets with the `limits` library (memory, or Redis shared by replicas): per account per hour, and the
+throttles of app/throttling.py in the same storage.
 
 When Redis does not answer, budgets are counted in this process's memory until it answers again, with a warning in
 the log (Flask-Limiter's in-memory fallback does the same). Redis only holds counters: refusing every API call while
@@ -15,10 +16,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from limits import RateLimitItemPerSecond
+from limits import RateLimitItem, RateLimitItemPerSecond
 from limits.errors import StorageError
 from limits.storage import MemoryStorage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
+from limits.strategies import FixedWindowRateLimiter, MovingWindowRateLimiter
 
 logger = logging.getLogger("replybase.ratelimit")
 T = TypeVar("T")
@@ -50,14 +51,22 @@ class RateLimitStatus:
                 "X-RateLimit-Reset": str(self.reset_at)}
 
 
+@dataclass(frozen=True)
+class Limiters:
+    fixed: FixedWindowRateLimiter
+    moving: MovingWindowRateLimiter
+
+
 class AccountRateLimiter:
     def __init__(self, storage_uri: str, window_seconds: int) -> None:
         timeouts = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
         self._storage = storage_from_string(storage_uri, wrap_exceptions=True,
                                             **(timeouts if storage_uri.startswith(REDIS_SCHEMES) else {}))
-        self._limiter = FixedWindowRateLimiter(self._storage)
+        # Budgets count in a fixed window (the X-RateLimit-Reset contract); throttles in a moving one, since a fixed
+        # one would let twice the limit through across its boundary.
+        self._limiters = Limiters(FixedWindowRateLimiter(self._storage), MovingWindowRateLimiter(self._storage))
         self._window = window_seconds
-        self._fallback: FixedWindowRateLimiter | None = None  # set while the storage does not answer
+        self._fallback: Limiters | None = None  # set while the storage does not answer
         self._failed_checks = 0
         self._next_check = 0.0
         self._lock = threading.Lock()
@@ -66,32 +75,42 @@ class AccountRateLimiter:
         """Count one request against the account's budget and report what is left."""
         item = RateLimitItemPerSecond(limit, self._window)
 
-        def count(limiter: FixedWindowRateLimiter) -> RateLimitStatus:
-            allowed = limiter.hit(item, "account", account_id)
-            stats = limiter.get_window_stats(item, "account", account_id)
+        def count(limiters: Limiters) -> RateLimitStatus:
+            allowed = limiters.fixed.hit(item, "account", account_id)
+            stats = limiters.fixed.get_window_stats(item, "account", account_id)
             return RateLimitStatus(allowed, limit, stats.remaining, stats.reset_time)
 
         return self._with_fallback(count)
 
     def used(self, account_id: str, limit: int) -> int:
         item = RateLimitItemPerSecond(limit, self._window)
-        return self._with_fallback(lambda limiter: limit - limiter.get_window_stats(item, "account", account_id)
-                                   .remaining)
+        return self._with_fallback(lambda limiters: limit - limiters.fixed.get_window_stats(item, "account",
+                                                                                             account_id).remaining)
+
+    def throttle(self, item: RateLimitItem, *identifiers: str) -> RateLimitStatus:
+        """Count one attempt against `item` (e.g. 10 per minute) for the caller named by `identifiers`."""
+
+        def count(limiters: Limiters) -> RateLimitStatus:
+            allowed = limiters.moving.hit(item, *identifiers)
+            stats = limiters.moving.get_window_stats(item, *identifiers)
+            return RateLimitStatus(allowed, item.amount, stats.remaining, stats.reset_time)
+
+        return self._with_fallback(count)
 
     def check_storage(self) -> bool:
         """Whether the configured storage (Redis) answers now; the memory fallback does not count."""
         return bool(self._storage.check())
 
-    def _with_fallback(self, count: Callable[[FixedWindowRateLimiter], T]) -> T:
+    def _with_fallback(self, count: Callable[["Limiters"], T]) -> T:
         try:
             return count(self._current_limiter())
         except StorageError as exc:  # only the configured storage raises it; memory always answers
             return count(self._fall_back(exc))
 
-    def _current_limiter(self) -> FixedWindowRateLimiter:
+    def _current_limiter(self) -> "Limiters":
         fallback = self._fallback
         if fallback is None:
-            return self._limiter
+            return self._limiters
         # One request at a time checks whether the storage is back; the others go on counting in memory.
         if time.monotonic() < self._next_check or not self._lock.acquire(blocking=False):
             return fallback
@@ -99,18 +118,19 @@ class AccountRateLimiter:
             if self._storage.check():
                 logger.info("rate limit storage answers again; budgets are shared by all replicas again")
                 self._fallback = None
-                return self._limiter
+                return self._limiters
             self._schedule_check()
             return fallback
         finally:
             self._lock.release()
 
-    def _fall_back(self, exc: StorageError) -> FixedWindowRateLimiter:
+    def _fall_back(self, exc: StorageError) -> "Limiters":
         with self._lock:
             if self._fallback is None:
                 logger.warning("rate limit storage unreachable (%s); counting budgets in this process until it "
                                "answers, so each replica allows the full budget meanwhile", exc.storage_error)
-                self._fallback = FixedWindowRateLimiter(MemoryStorage())
+                memory = MemoryStorage()
+                self._fallback = Limiters(FixedWindowRateLimiter(memory), MovingWindowRateLimiter(memory))
                 self._failed_checks = 0
                 self._schedule_check()
             return self._fallback

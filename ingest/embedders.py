@@ -154,6 +154,10 @@ class HashEmbedder:
         return out / np.where(norms == 0, 1.0, norms)
 
 
+class EmbedderUnavailable(RuntimeError):
+    """The embedding endpoint did not answer as configured (wrong URL, key or model, or it is down)."""
+
+
 class OpenAIEmbedder:
     """Any OpenAI-compatible `/embeddings` endpoint (OpenAI, Ollama, vLLM, llama.cpp)."""
 
@@ -163,6 +167,7 @@ class OpenAIEmbedder:
 
         self.name = f"openai:{model}"
         self._model = model
+        self._base_url = base_url
         self._client = OpenAI(base_url=base_url, api_key=api_key, timeout=timeout, max_retries=2)
         self._dimension = dimension
         self._max_tokens = max_tokens
@@ -178,7 +183,15 @@ class OpenAIEmbedder:
         return self._max_tokens
 
     def warm_up(self) -> None:
-        pass
+        """One request to the endpoint, so a wrong URL, key or model fails at start, not at the first document."""
+        from openai import OpenAIError
+
+        try:
+            self.dimension  # noqa: B018 - probes the endpoint once
+        except OpenAIError as exc:
+            raise EmbedderUnavailable(
+                f"the embedding endpoint {self._base_url} did not embed with model {self._model!r}: {exc}; "
+                "check its base URL, API key and model name") from exc
 
     def count_tokens(self, text: str) -> int:
         # Conservative estimate (about 4 characters a token in English); the exact tokenizer is remote.
@@ -194,12 +207,19 @@ class OpenAIEmbedder:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
-def build_embedder(provider: str, model: str = BUNDLED_MODEL, **options) -> Embedder:
-    """The embedder registered under `provider`: "sentence-transformers" (default), "openai" or "hash"."""
+def build_embedder(provider: str, model: str = BUNDLED_MODEL, *, base_url: str = "", api_key: str = "",
+                   timeout: float = 30.0) -> Embedder:
+    """The embedder registered under `provider`: "sentence-transformers" (default), "openai" or "hash".
+
+    `base_url`, `api_key` and `timeout` are the OpenAI-compatible endpoint's; the other providers ignore them."""
     if provider == "sentence-transformers":
         return SentenceTransformerEmbedder(model)
     if provider == "openai":
-        return OpenAIEmbedder(model=model, **options)
+        if not base_url:
+            raise ValueError("the openai embedding provider needs the endpoint's base URL, "
+                             "e.g. https://api.openai.com/v1 or http://127.0.0.1:11434/v1 (Ollama)")
+        # Local servers (Ollama, llama.cpp) need no key, but the client refuses an empty one.
+        return OpenAIEmbedder(base_url=base_url, model=model, api_key=api_key or "none", timeout=timeout)
     if provider == "hash":
         return HashEmbedder()
     raise ValueError(f"unknown embedding provider {provider!r}; use sentence-transformers, openai or hash")

@@ -1,12 +1,12 @@
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class PlanLimits(BaseModel):
     requests_per_hour: int
-    max_sessions: int
-    max_documents: int
+    max_sessions: int | None = Field(description="null: no limit")
+    max_documents: int | None = Field(description="null: no limit")
     features: list[str]
 
 

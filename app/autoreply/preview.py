@@ -1,8 +1,10 @@
 """The playground: draft a reply without sending or logging it."""
 
+from app.auth.principal import Principal
 from app.autoreply.composer import compose
 from app.autoreply.repository import AutoReplySettingsRepository
 from app.autoreply.schemas import AutoReplyConfig, PreviewRequest, PreviewResponse
+from app.autoreply.service import require_plan_features
 from app.autoreply.styles import style_for
 from app.db import unit_of_work
 from app.drafters.base import Turn
@@ -12,8 +14,9 @@ from app.state import Services
 from app.styles.repository import StyleProfileRepository
 
 
-def preview(services: Services, account_id: str, body: PreviewRequest) -> PreviewResponse:
+def preview(services: Services, principal: Principal, body: PreviewRequest) -> PreviewResponse:
     """What the bot would answer, with the session's settings when one is named."""
+    account_id = principal.account_id
     config = AutoReplyConfig()
     with unit_of_work(services.session_factory, read_only=True) as session:
         if body.session_id:
@@ -21,6 +24,8 @@ def preview(services: Services, account_id: str, body: PreviewRequest) -> Previe
             stored = AutoReplySettingsRepository(session, account_id).get(body.session_id)
             if stored is not None:
                 config = AutoReplyConfig.model_validate(stored.model_dump(exclude={"business_hours"}))
+        # The playground is auto-reply's: the plan must include it, and the drafter the session uses.
+        require_plan_features(principal.plan, account_id, enabled=True, drafter=config.drafter)
         profile_id = body.style_profile_id or config.style_profile_id
         if body.style_profile_id and StyleProfileRepository(session, account_id).get(body.style_profile_id) is None:
             raise NotFound("Style profile not found")

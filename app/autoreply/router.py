@@ -2,6 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from app.accounts.plans import PlanFeatureRequired
 from app.autoreply import preview as preview_service
 from app.autoreply import replies, service
 from app.autoreply.schemas import (ApproveRequest, AutoReplyConfig, AutoReplyPublic, ChatStatePublic, PauseRequest,
@@ -21,10 +22,11 @@ def get_auto_reply(session_id: str, principal: AiRead, session: SessionDep):
     return service.get_settings(session, principal.account_id, session_id)
 
 
-@router.put("/auto-reply/{session_id}", response_model=AutoReplyPublic, responses=error_responses(NotFound))
+@router.put("/auto-reply/{session_id}", response_model=AutoReplyPublic,
+            responses=error_responses(NotFound, PlanFeatureRequired))
 def put_auto_reply(session_id: str, body: AutoReplyConfig, principal: AiWrite, session: SessionDep):
-    """Replace the session's auto-reply settings."""
-    return service.put_settings(session, principal.account_id, session_id, body)
+    """Replace the session's auto-reply settings (turning it on, or the openai drafter, must be in the plan)."""
+    return service.put_settings(session, principal, session_id, body)
 
 
 @router.post("/auto-reply/{session_id}/chats/{chat_id}/pause", response_model=ChatStatePublic,
@@ -65,7 +67,7 @@ def reject_reply(reply_id: str, principal: AiWrite, session: SessionDep):
     return replies.reject(session, principal.account_id, reply_id)
 
 
-@router.post("/preview", response_model=PreviewResponse, responses=error_responses(NotFound))
+@router.post("/preview", response_model=PreviewResponse, responses=error_responses(NotFound, PlanFeatureRequired))
 def preview(body: PreviewRequest, principal: AiRead, services: ServicesDep):
     """Draft a reply without sending it: the playground for tuning a style profile."""
-    return preview_service.preview(services, principal.account_id, body)
+    return preview_service.preview(services, principal, body)

@@ -4,6 +4,8 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
+from app.accounts.plans import require_feature
+from app.auth.principal import Principal
 from app.autoreply.models import AutoReplySettings
 from app.autoreply.repository import AutoReplySettingsRepository, ChatStateRepository
 from app.autoreply.schemas import AutoReplyConfig, AutoReplyPublic
@@ -25,9 +27,19 @@ def get_settings(session: Session, account_id: str, session_id: str) -> AutoRepl
     return _public(session_id, AutoReplySettingsRepository(session, account_id).get(session_id))
 
 
-def put_settings(session: Session, account_id: str, session_id: str, body: AutoReplyConfig) -> AutoReplyPublic:
+def require_plan_features(plan: str, account_id: str, *, enabled: bool, drafter: str) -> None:
+    """403 unless the plan includes auto-reply (when it is on) and the chosen drafter's feature."""
+    if enabled:
+        require_feature(plan, "auto_reply", account_id)
+    if drafter == "openai":
+        require_feature(plan, "openai_drafter", account_id)
+
+
+def put_settings(session: Session, principal: Principal, session_id: str, body: AutoReplyConfig) -> AutoReplyPublic:
     """Replace the session's auto-reply settings."""
+    account_id = principal.account_id
     SessionRepository(session, account_id).get_or_404(session_id)
+    require_plan_features(principal.plan, account_id, enabled=body.enabled, drafter=body.drafter)
     if body.style_profile_id and StyleProfileRepository(session, account_id).get(body.style_profile_id) is None:
         raise NotFound("Style profile not found")
     repository = AutoReplySettingsRepository(session, account_id)

@@ -9,9 +9,12 @@ from app.deps import ServicesDep, SessionDep
 from app.errors import BadRequest, Forbidden, error_responses
 from app.messages import inbound
 from app.messages.inbound import CallbackNotConfigured, InvalidSignature
+from app.throttling import AddressThrottle, TooManyAttempts
 
 router = APIRouter(prefix="/gateways", tags=["Gateways"])
-CALLBACK_ERRORS = error_responses(BadRequest, InvalidSignature, CallbackNotConfigured)
+CALLBACK_ERRORS = error_responses(BadRequest, InvalidSignature, CallbackNotConfigured, TooManyAttempts)
+# Per address only: which account a callback is for is known only after its signature is checked.
+CALLBACK_THROTTLE = [Depends(AddressThrottle("gateway_callback", "gateway callbacks"))]
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -22,7 +25,7 @@ async def _raw_body(request: Request) -> bytes:
 RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
-@router.post("/waha/events", responses=CALLBACK_ERRORS)
+@router.post("/waha/events", responses=CALLBACK_ERRORS, dependencies=CALLBACK_THROTTLE)
 def waha_events(
     raw: RawBody, session: SessionDep, services: ServicesDep,
     x_webhook_hmac: Annotated[str | None, Header()] = None,
@@ -44,7 +47,7 @@ def meta_verify(
     return inbound.verify_meta_subscription(services.settings, mode, token, challenge)
 
 
-@router.post("/meta/webhook", responses=CALLBACK_ERRORS)
+@router.post("/meta/webhook", responses=CALLBACK_ERRORS, dependencies=CALLBACK_THROTTLE)
 def meta_events(
     raw: RawBody, session: SessionDep, services: ServicesDep,
     x_hub_signature_256: Annotated[str | None, Header()] = None,

@@ -14,7 +14,9 @@ from ingest.pipeline import IngestPipeline
 def attach_knowledge_base(services: Services) -> None:
     """Nothing loads here: the model loads on first use or in warm_up_knowledge_base()."""
     settings = services.settings
-    embedder = build_embedder(settings.embedding_provider, settings.embedding_model)
+    embedder = build_embedder(settings.embedding_provider, settings.embedding_model,
+                              base_url=settings.embedding_base_url, api_key=settings.embedding_api_key,
+                              timeout=settings.embedding_timeout_seconds)
     services.components["embedder"] = embedder
     services.components["ingest_pipeline"] = IngestPipeline(embedder, max_pages=settings.max_document_pages)
     services.components["kb_indexes"] = KnowledgeIndexes(settings.data_dir, embedder)

@@ -26,13 +26,13 @@ class UnsupportedDocument(UnsupportedMediaType):
 
 def _create(session: Session, principal: Principal, *, data: bytes, source: str, title: str,
             filename: str | None, content_type: str, doc_format: str, tags: list[str]) -> tuple[Document, bool]:
-    require_feature(principal.plan, "knowledge_base")
+    require_feature(principal.plan, "knowledge_base", principal.account_id)
     documents = DocumentRepository(session, principal.account_id)
     digest = document_hash(data)
     existing = documents.by_hash(digest)
     if existing is not None:
         return existing, False
-    require_below_limit(principal.plan, "documents", documents.count())
+    require_below_limit(principal.plan, "documents", documents.count(), principal.account_id)
     document = documents.add(Document(
         account_id=principal.account_id, title=title, source=source, filename=filename, content_type=content_type,
         format=doc_format, size_bytes=len(data), content_hash=digest, tags=tags,

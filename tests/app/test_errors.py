@@ -53,7 +53,20 @@ def test_plan_limit_names_the_plans(client, tenant):
     assert client.post("/api/v2/sessions", json={"name": "one"}, headers=tenant.headers).status_code == 201
     second = client.post("/api/v2/sessions", json={"name": "two"}, headers=tenant.headers)
     assert second.status_code == 403
-    assert second.json() == {"detail": "The Free plan allows 1 sessions; upgrade for more."}
+    detail = second.json()["detail"]
+    assert detail.startswith("The Free plan allows 1 sessions. The server's operator can change the plan with "
+                             "`replybase accounts set-plan ")
+    assert " growth`" in detail
+
+
+def test_plan_limit_names_the_account_and_the_next_plan():
+    import pytest
+
+    from app.accounts.plans import PlanLimitReached, require_below_limit
+
+    require_below_limit("self-hosted", "documents", 10**9)  # no limit
+    with pytest.raises(PlanLimitReached, match=r"allows 500 documents\. .*`replybase accounts set-plan ACC1 business`"):
+        require_below_limit("growth", "documents", 500, "ACC1")
 
 
 def test_feature_gate_says_which_plan_includes_it():
@@ -62,8 +75,10 @@ def test_feature_gate_says_which_plan_includes_it():
     from app.accounts.plans import PlanFeatureRequired, require_feature
 
     require_feature("growth", "bulk_messages")
-    with pytest.raises(PlanFeatureRequired, match="included in the Growth and Business plans"):
-        require_feature("free", "bulk_messages")
+    with pytest.raises(PlanFeatureRequired, match="included in the Growth, Business and Self-hosted plans. "
+                                                  r"The server's operator can change the plan with "
+                                                  r"`replybase accounts set-plan ACC1 growth`\."):
+        require_feature("free", "bulk_messages", "ACC1")
 
 
 def test_nul_characters_are_refused_alike_on_every_database(client, tenant):

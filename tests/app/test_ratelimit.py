@@ -21,8 +21,19 @@ def test_limit_headers_and_429(client, services, tenant):
     assert blocked.status_code == 429
     retry_after = int(blocked.headers["Retry-After"])
     assert 0 < retry_after <= 3600
-    assert blocked.json() == {"detail": f"Rate limit exceeded. Try again in {retry_after} seconds."}
+    assert blocked.json() == {"detail": f"Rate limit exceeded. Try again in {retry_after} seconds. The Free plan "
+                                        "allows 3 requests an hour. The server's operator can change the plan with "
+                                        f"`replybase accounts set-plan {tenant.account_id} growth`."}
     assert blocked.headers["X-RateLimit-Remaining"] == "0"
+
+
+def test_the_biggest_plan_names_its_setting(client, services, make_tenant):
+    services.settings.rate_limit_self_hosted = 1
+    operator = make_tenant(plan="self-hosted")
+    assert client.get("/api/v2/sessions", headers=operator.headers).status_code == 200
+    detail = client.get("/api/v2/sessions", headers=operator.headers).json()["detail"]
+    assert detail.endswith("The Self-hosted plan allows 1 requests an hour. "
+                           "The server's operator can raise REPLYBASE_RATE_LIMIT_SELF_HOSTED.")
 
 
 def test_budgets_are_per_account_and_per_plan(client, services, make_tenant):

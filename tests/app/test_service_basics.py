@@ -1,6 +1,7 @@
 """Health, OpenAPI, migrations and the CLI: what a new user touches first."""
 
 import os
+import re
 
 from sqlalchemy import create_engine, inspect, text
 from typer.testing import CliRunner
@@ -12,14 +13,22 @@ FOUNDATION_TABLES = {"accounts", "users", "login_sessions", "api_keys", "wa_sess
 
 
 def test_health_and_readiness(client):
+    # This app runs no worker (tests drain jobs themselves), so it is live but not ready: nothing would answer.
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ready", "database": "ok", "redis": "not configured",
-                                            "workers": "not checked"}
+    assert client.get("/readyz").status_code == 503
 
 
 def test_docs_and_openapi(client):
-    assert client.get("/docs").status_code == 200
-    assert client.get("/redoc").status_code == 200
+    for page in ("/docs", "/redoc"):
+        html = client.get(page)
+        assert html.status_code == 200
+        # Offline: nothing from a CDN, every script and style sheet is the service's own and is served.
+        assert not re.search(r"https?://|//[a-z]", html.text, re.IGNORECASE), page
+        assets = re.findall(r"""(?:src|href)=["']([^"']+)""", html.text)
+        assert any(asset.endswith(".js") for asset in assets), page
+        for asset in assets:
+            served = client.get(asset)
+            assert served.status_code == 200 and served.content, asset
     spec = client.get("/openapi.json").json()
     assert {"Auth", "Account", "API keys", "Sessions"} <= {tag["name"] for tag in spec["tags"]}
     assert "/api/v2/sessions" in spec["paths"]
@@ -57,7 +66,7 @@ def test_migrations_apply_from_empty_postgres():
         admin.dispose()
 
 
-def test_cli_init_prints_a_working_key(tmp_path, monkeypatch):
+def test_cli_init_prints_a_working_key_on_an_unlimited_plan(tmp_path, monkeypatch):
     from fastapi.testclient import TestClient
 
     from app.cli import cli
@@ -68,14 +77,31 @@ def test_cli_init_prints_a_working_key(tmp_path, monkeypatch):
     monkeypatch.setenv("REPLYBASE_RUN_WORKERS", "false")
     get_settings.cache_clear()
     try:
-        result = CliRunner().invoke(cli, ["init", "--plan", "growth"])
+        result = CliRunner().invoke(cli, ["init"])
         assert result.exit_code == 0, result.output
         key = next(line.split()[-1] for line in result.output.splitlines() if line.startswith("api_key:"))
+        account_id = next(line.split()[-1] for line in result.output.splitlines() if line.startswith("account_id:"))
+        headers = {"X-API-Key": key}
         with TestClient(create_app(Settings(_env_file=None))) as client:
-            response = client.get("/api/v2/sessions", headers={"X-API-Key": key})
+            response = client.get("/api/v2/sessions", headers=headers)
             assert response.status_code == 200 and response.json() == []
-            assert client.get("/api/v2/account", headers={"X-API-Key": key}).json()["plan"] == "growth"
+            # The README's quickstart makes more than one session: the operator's own account has no such limit.
+            for name in ("Shop", "Workshop"):
+                assert client.post("/api/v2/sessions", json={"name": name}, headers=headers).status_code == 201
+            account = client.get("/api/v2/account", headers=headers).json()
+            assert account["plan"] == "self-hosted"
+            assert account["limits"]["max_sessions"] is None and account["limits"]["max_documents"] is None
+            assert {"bulk_messages", "openai_drafter", "auto_reply", "knowledge_base"} <= set(
+                account["limits"]["features"])
+
+        moved = CliRunner().invoke(cli, ["accounts", "set-plan", account_id, "free"])
+        assert moved.exit_code == 0, moved.output
+        with TestClient(create_app(Settings(_env_file=None))) as client:
+            refused = client.post("/api/v2/sessions", json={"name": "Third"}, headers=headers)
+            assert refused.status_code == 403 and "replybase accounts set-plan" in refused.json()["detail"]
         bad = CliRunner().invoke(cli, ["accounts", "set-plan", "nope", "gold"])
         assert bad.exit_code == 1
+        bad_init = CliRunner().invoke(cli, ["init", "--plan", "gold"])
+        assert bad_init.exit_code == 1 and "unknown plan 'gold'" in bad_init.output
     finally:
         get_settings.cache_clear()

@@ -31,3 +31,8 @@ def test_vectors_come_back_normalised_and_in_input_order(server):
 def test_unknown_provider_is_refused():
     with pytest.raises(ValueError, match="unknown embedding provider"):
         build_embedder("word2vec")
+
+
+def test_openai_without_a_base_url_is_refused_with_an_example():
+    with pytest.raises(ValueError, match="needs the endpoint's base URL, e.g. https://api.openai.com/v1"):
+        build_embedder("openai", "text-embedding-3-small")

@@ -11,8 +11,9 @@ def test_free_plan_is_refused_naming_the_plans(client, tenant):
     session_id = client.post("/api/v2/sessions", json={"name": "s"}, headers=tenant.headers).json()["id"]
     response = start(client, tenant, session_id=session_id, phones=["15551234567"])
     assert response.status_code == 403
-    assert response.json() == {"detail": "Bulk messaging is not included in the Free plan; "
-                                         "it is included in the Growth and Business plans."}
+    assert response.json()["detail"].startswith(
+        "Bulk messaging is not included in the Free plan; it is included in the Growth, Business and Self-hosted "
+        "plans. The server's operator can change the plan with `replybase accounts set-plan ")
 
 
 def test_create_returns_a_job_to_follow(client, growth_tenant, wa_session):
