@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
+from app.accounts.models import Account
+from app.accounts.plans import PLANS
 from app.autoreply import policy
 from app.autoreply.composer import Decision, compose
 from app.autoreply.memory import combine_burst, to_turns
@@ -141,6 +143,9 @@ def handle_inbound(services: Services, message: Message) -> Reply | None:
                                     conversation=ConversationRepository(session, message.account_id),
                                     replies=ReplyRepository(session, message.account_id),
                                     session_phone=wa_session.phone_number if wa_session else None, now=now)
+        plan = session.get(Account, message.account_id).plan
+        if "auto_reply" not in PLANS[plan].features:  # the plan changed since the bot was switched on
+            reason = f"the {plan} plan does not include AI auto-reply"
         if reason:
             return _finish(session, reply, "skipped", reason)
         if not policy.within_business_hours(config, now):
@@ -227,13 +232,19 @@ def answer_chat(services: Services, session_id: str, chat_id: str, only_reply_id
     with unit_of_work(services.session_factory) as session:
         question = _take_question(session, session_id, chat_id, only_reply_id)
         config = session.get(AutoReplySettings, session_id)
+        plan = session.get(Account, config.account_id).plan if config else None
     if question is None:
         return None
     started = time.perf_counter()
+    drafter = config.drafter
+    if drafter == "openai" and "openai_drafter" not in PLANS[plan].features:
+        drafter = "extractive"  # the plan changed since the drafter was chosen; noted on the reply below
     decision = compose(services, question.account_id, question=question.text, history=question.history,
-                       style=question.style, drafter_name=config.drafter, tags=config.tags,
+                       style=question.style, drafter_name=drafter, tags=config.tags,
                        min_confidence=config.min_confidence, handoff_keywords=config.handoff_keywords,
                        fallback_message=config.fallback_message, customer_name=question.customer_name)
+    if drafter != config.drafter:
+        decision.notes.append(f"the {plan} plan does not include the {config.drafter} drafter; used {drafter}")
     with unit_of_work(services.session_factory) as session:
         reply, queued = _record_decision(session, config, session.get(Reply, question.reply_id), decision,
                                          received_at=question.received_at)

@@ -41,7 +41,7 @@ def _recipients(session: Session, account_id: str, body: BulkCreate) -> list[tup
 
 def create_bulk(session: Session, settings: Settings, principal: Principal, body: BulkCreate) -> BulkPublic:
     """Queue a bulk send (Growth and Business plans); it starts at once and is paced per session."""
-    require_feature(principal.plan, "bulk_messages")
+    require_feature(principal.plan, "bulk_messages", principal.account_id)
     account_id = principal.account_id
     wa_session = SessionRepository(session, account_id).get_or_404(body.session_id)
     if wa_session.status != "working":

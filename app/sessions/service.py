@@ -75,7 +75,7 @@ def create_session(services: Services, principal: Principal, body: SessionCreate
     gateway = get_gateway(services, body.gateway)
     with unit_of_work(services.session_factory) as session:
         repository = SessionRepository(session, principal.account_id)
-        require_below_limit(principal.plan, "sessions", repository.count())
+        require_below_limit(principal.plan, "sessions", repository.count(), principal.account_id)
         wa_session = WhatsAppSession(account_id=principal.account_id, name=body.name, gateway=body.gateway,
                                      phone_number=body.phone_number, chats_enabled=body.chats_enabled,
                                      config=dict(body.config), status="stopped")

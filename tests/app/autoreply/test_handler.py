@@ -220,3 +220,20 @@ def test_mention_only_answers_group_messages_that_mention_the_number(client, ten
     assert [m["text"] for m in group_chat(client, tenant) if m["direction"] == "out"] == [mentioned["reply_text"]]
     direct = customer("How much does it cost to fix a puncture?", phone="447700900557")
     assert direct["status"] == "sent"  # mention-only is about groups; direct chats are answered as before
+
+
+def test_an_account_moved_to_a_plan_without_auto_reply_is_skipped_saying_so(client, tenant, services, run_jobs,
+                                                                            monkeypatch):
+    from app.accounts.plans import PLANS, Plan
+
+    session_id = client.post("/api/v2/sessions", json={"name": "Shop"}, headers=tenant.headers).json()["id"]
+    assert client.put(f"/api/v2/ai/auto-reply/{session_id}", json={"enabled": True, "debounce_seconds": 0},
+                      headers=tenant.headers).status_code == 200
+    free = PLANS["free"]  # no real plan lacks auto-reply today: take it away from Free for this test
+    monkeypatch.setitem(PLANS, "free", Plan("free", free.max_sessions, free.max_documents,
+                                            free.features - {"auto_reply"}))
+    client.post("/api/v2/sandbox/inbound", headers=tenant.headers,
+                json={"session_id": session_id, "phone": "15551234567", "message": "When are you open?"})
+    run_jobs()
+    [reply] = client.get("/api/v2/ai/replies", headers=tenant.headers).json()["items"]
+    assert (reply["status"], reply["reason"]) == ("skipped", "the free plan does not include AI auto-reply")
