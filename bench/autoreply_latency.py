@@ -52,12 +52,14 @@ def setup(data_dir: Path):
     with services.session_factory() as session:
         account, _ = create_account_with_owner(session, email="bench@example.com", password="password-123",
                                                account_name="Velo Verde", plan="business")
-        principal = Principal(account_id=account.id, plan="business", scopes=frozenset(ALL_SCOPES))
-        wa_session = create_session(session, services, principal, SessionCreate(name="Shop"))
+        session.commit()
+    principal = Principal(account_id=account.id, plan="business", scopes=frozenset(ALL_SCOPES))
+    wa_session = create_session(services, principal, SessionCreate(name="Shop"))
+    with services.session_factory() as session:
         documents = [kb_service.upload_document(session, principal, data=(FILES / name).read_bytes(),
                                                 filename=name, title=None, tags=[])[0].id
                      for name in ("velo_verde_handbook.pdf", "velo_verde_prices.docx", "velo_verde_faq.txt")]
-        put_settings(session, account.id, wa_session.id,
+        put_settings(session, principal, wa_session.id,
                      AutoReplyConfig(enabled=True, debounce_seconds=0, human_pause_minutes=0,
                                      max_replies_per_chat_per_hour=1000))
         session.commit()

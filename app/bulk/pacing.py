@@ -7,6 +7,9 @@ from datetime import datetime, timedelta
 from app.config import Settings
 
 JITTER = 0.2  # each gap is 80%-120% of the nominal interval
+# How much earlier than the shortest gap a send may follow the last one: a step that ran late makes the next
+# on-time one look early by that lateness (a few milliseconds), which must not push it back a whole gap.
+LATENESS_ALLOWANCE = timedelta(milliseconds=50)
 
 
 def interval(settings: Settings) -> timedelta:
@@ -21,6 +24,7 @@ def earliest_next_send(settings: Settings, last_send: datetime | None) -> dateti
     """None when the session may send now; else the time to try again."""
     if last_send is None:
         return None
-    if datetime.now(last_send.tzinfo) - last_send >= interval(settings) * (1 - JITTER):
+    shortest = interval(settings) * (1 - JITTER)
+    if datetime.now(last_send.tzinfo) - last_send >= shortest - min(LATENESS_ALLOWANCE, shortest / 2):
         return None
     return last_send + next_gap(settings)

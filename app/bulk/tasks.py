@@ -40,6 +40,9 @@ def send_next(ctx: JobContext, payload: dict) -> None:
         if session.exec(select(WhatsAppSession.status).where(WhatsAppSession.id == job.session_id)).one() != WORKING:
             _pause(session, job, payload)
             return
+        # When this step was due: the next one is due a gap after it (a metronome), so the time each step takes
+        # does not add up over the job.
+        due_at = datetime.fromisoformat(payload["due_at"]) if "due_at" in payload else utcnow()
         payload = {"bulk_job_id": job.id}  # the session works: any pause is over
         # Pacing is per WhatsApp session, across every bulk job on it.
         wait_until = earliest_next_send(settings, last_send_on_session(session, job.session_id))
@@ -54,6 +57,7 @@ def send_next(ctx: JobContext, payload: dict) -> None:
         _set_status(session, job.id, "running", only_from="paused")
         text = personalize(job.message, recipient.name, job.fallback_name)
 
+    handed_at = utcnow()
     outcome = send_safely(services, job.account_id, session_id=job.session_id, phone=recipient.phone, message=text,
                           media_url=job.media_url, idempotency_key=f"bulk:{job.id}:{recipient.id}", origin="bulk")
     if outcome.session_down:  # store what the gateway says about the session
@@ -75,14 +79,16 @@ def send_next(ctx: JobContext, payload: dict) -> None:
             return
         session.execute(update(BulkRecipient).where(BulkRecipient.id == recipient.id).values(
             status="sent" if outcome.ok else "failed", message_id=outcome.message_id, error=outcome.error,
-            sent_at=utcnow()))
+            sent_at=handed_at))
         # Counters and statuses are updated in SQL so that a cancel landing meanwhile is never overwritten.
         session.execute(update(BulkJob).where(BulkJob.id == job.id)
                         .values(sent=BulkJob.sent + int(outcome.ok), failed=BulkJob.failed + int(not outcome.ok)))
         if RecipientRepository(session, job.account_id).next_pending(job.id) is None:
             _complete(session, job)
         elif session.exec(select(BulkJob.status).where(BulkJob.id == job.id)).one() != "cancelled":
-            enqueue(session, SEND_NEXT_JOB, payload, run_at=utcnow() + next_gap(settings), account_id=job.account_id)
+            next_due = max(due_at + next_gap(settings), handed_at)  # never catch up a backlog in a burst
+            enqueue(session, SEND_NEXT_JOB, payload | {"due_at": next_due.isoformat()}, run_at=next_due,
+                    account_id=job.account_id)
 
 
 def _complete(session, job: BulkJob) -> None:
