@@ -68,7 +68,7 @@ class MessagePublic(BaseModel):
     text: str
     media_url: str | None
     media_type: str | None
-    status: Literal["queued", "sent", "delivered", "read", "failed"]
+    status: Literal["queued", "sent", "delivered", "read", "failed", "unknown"]
     message_id: str | None = Field(description="The WhatsApp message id (wamid...)")
     error: str | None
     timestamp: datetime

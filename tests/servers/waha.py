@@ -20,6 +20,9 @@ class FakeWaha(FakeServer):
         self.sessions: dict[str, dict] = {}
         self.pair_phone: str | None = None  # started sessions connect at once as this number; else they need a QR
         self.sent: list[dict] = []
+        # Texts starting with a prefix here are sent, then answered only after that many seconds (or at stop()):
+        # WhatsApp has the message while the caller still waits, as when a crash cuts a send short.
+        self.slow_prefixes: dict[str, float] = {}
         for method, pattern, handler in [
             ("POST", r"/api/sessions", self._create), ("GET", r"/api/sessions/([^/]+)", self._get),
             ("DELETE", r"/api/sessions/([^/]+)", self._delete),
@@ -94,7 +97,15 @@ class FakeWaha(FakeServer):
                    "body": body.get("text") or body.get("caption"), "fromMe": True, "ack": 1,
                    "timestamp": int(time.time())}
         self.sent.append({"endpoint": endpoint, **body, "message": message})
+        text = message["body"] or ""
+        for prefix, seconds in list(self.slow_prefixes.items()):
+            if text.startswith(prefix):
+                self._release.wait(seconds)
         return 201, message
+
+    def sent_texts(self, prefix: str = "") -> list[tuple[str, str]]:
+        """(chat id, text) of every message sent whose text starts with `prefix`."""
+        return [(s["chatId"], s["message"]["body"]) for s in self.sent if (s["message"]["body"] or "").startswith(prefix)]
 
     def _chat_messages(self, request: Request, name: str, chat_id: str):
         """GET /api/{session}/chats/{chatId}/messages with WAHA's filter.* query parameters (newest first)."""
