@@ -304,8 +304,7 @@ def run_database(label: str, database_url: str, args, burst_rows: list, latency_
         finally:
             deployment.stop_all()
             errors = Counter(line.strip()[:160] for process in deployment.processes
-                             for line in process.log_path.read_text(errors="replace").splitlines()
-                             if ERROR_LINE.match(line))
+                             for line in process.log().splitlines() if ERROR_LINE.match(line))
             for line, count in errors.most_common(5):
                 print(f"  {label}: {count} x in the service logs: {line}", flush=True)
 

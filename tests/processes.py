@@ -11,6 +11,7 @@ HTTP only, so the same code runs against any branch of the service:
         shop = setup_shop(api, account)                # sandbox session, auto-reply on, a document ready
         ...
         api.kill()                                     # SIGKILL, for crash tests
+        api = deployment.restart(api)                  # same port, data dir and settings
 
 Every process logs to <root>/<name>.log; a process that fails to start raises with the end of its log.
 """
@@ -67,7 +68,9 @@ class ServiceProcess:
     def __init__(self, name: str, command: list[str], env: dict[str, str], cwd: Path, log_path: Path,
                  port: int | None = None) -> None:
         self.name, self.port, self.log_path = name, port, log_path
+        self.command, self.env, self.cwd = command, env, cwd
         self._log = open(log_path, "ab")  # noqa: SIM115 - closed in _reap
+        self._log_start = self._log.tell()  # a restart appends to the same log
         self.popen = subprocess.Popen(command, env=env, cwd=cwd, stdout=self._log, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL)
 
@@ -87,11 +90,17 @@ class ServiceProcess:
     def alive(self) -> bool:
         return self.popen.poll() is None
 
-    def log_tail(self, lines: int = 40) -> str:
+    def log(self) -> str:
+        """What this run of the process has written so far."""
         try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-lines:])
+            with open(self.log_path, "rb") as handle:
+                handle.seek(self._log_start)
+                return handle.read().decode(errors="replace")
         except OSError:
             return ""
+
+    def log_tail(self, lines: int = 40) -> str:
+        return "\n".join(self.log().splitlines()[-lines:])
 
     def _failed(self, why: str) -> ProcessFailed:
         return ProcessFailed(f"{self.name} {why}; the end of {self.log_path}:\n{self.log_tail()}")
@@ -103,7 +112,7 @@ class ServiceProcess:
             if not self.alive():
                 raise self._failed(f"exited with code {self.popen.returncode} while starting")
             if self.port is None:
-                if WORKER_STARTED in self.log_path.read_text(errors="replace"):
+                if WORKER_STARTED in self.log():
                     return
             else:
                 try:
@@ -115,7 +124,10 @@ class ServiceProcess:
         raise self._failed(f"was not ready within {timeout:.0f} s")
 
     def stop(self, timeout: float = 20.0, sig: int = signal.SIGTERM) -> int | None:
-        """Ask the process to stop (SIGTERM, as systemd, Docker and Kubernetes do); SIGKILL after `timeout`."""
+        """Ask the process to stop (SIGTERM, as systemd, Docker and Kubernetes do); SIGKILL after `timeout`.
+
+        Returns the exit code: uvicorn shuts down gracefully and then re-raises the signal, so an API that stopped
+        cleanly also ends with -15; its log ends with "Finished server process"."""
         if self.alive():
             self.popen.send_signal(sig)
             try:
@@ -214,6 +226,16 @@ class Deployment:
         process = self._start(name, ["worker"], self._data_dir(name, data_dir), env, None)
         process.wait_ready(ready_timeout)
         return process
+
+    def restart(self, process: ServiceProcess, ready_timeout: float = 90.0) -> ServiceProcess:
+        """Start a stopped or killed process again with its name, port, data dir and settings (crash tests)."""
+        if process.alive():
+            raise ValueError(f"{process.name} is still running; stop() or kill() it first")
+        again = ServiceProcess(process.name, process.command, process.env, process.cwd, process.log_path,
+                               process.port)
+        self.processes[self.processes.index(process)] = again
+        again.wait_ready(ready_timeout)
+        return again
 
     def cli(self, *args: str, timeout: float = 120.0) -> str:
         """Run `replybase ARGS` against this deployment's database; returns its output, raises on failure."""
