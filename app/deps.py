@@ -14,7 +14,9 @@ from app.db import get_session, unit_of_work
 from app.errors import Forbidden, RateLimited
 from app.state import Services
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# scope="function": the transaction commits before the response is sent, so a client (or another replica) that
+# acts on a 2xx finds the change, and a commit that fails is the client's error instead of a silent loss.
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 # Bounded so that a huge number is a 422, not an integer the database cannot hold (SQLite and PostgreSQL: 64-bit).
 MAX_ROW_NUMBER = 2**53
 Offset = Annotated[int, Query(ge=0, le=MAX_ROW_NUMBER, description="Items to skip")]

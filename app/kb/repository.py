@@ -1,3 +1,5 @@
+from collections.abc import Collection
+
 from sqlmodel import col, func, select
 
 from app.kb.models import Chunk, Document, DocumentFile
@@ -49,18 +51,29 @@ class ChunkRepository(AccountScopedRepository[Chunk]):
                             Chunk.embedding_model == model))
         return dict(self.session.exec(statement).all())
 
-    def indexable(self):
-        """(id, text, embedding) of every enabled chunk of every ready document: what the indexes must hold."""
-        statement = (select(Chunk.id, Chunk.text, Chunk.embedding)
-                     .join(Document, Document.id == Chunk.document_id)
-                     .where(Chunk.account_id == self.account_id, Chunk.enabled, Document.status == "ready")
-                     .order_by(Chunk.id))
-        return self.session.exec(statement)
+    def _indexable(self, *columns):
+        return (select(*columns).join(Document, Document.id == Chunk.document_id)
+                .where(Chunk.account_id == self.account_id, Chunk.enabled, Document.status == "ready"))
+
+    def indexable_hashes(self) -> dict[int, str]:
+        """Chunk id -> content hash of everything the indexes must hold: what an index copy is compared with,
+        without reading texts or vectors."""
+        return dict(self.session.exec(self._indexable(Chunk.id, Chunk.content_hash)).all())
+
+    def indexable(self, ids: Collection[int] | None = None):
+        """(id, text, embedding, content_hash) of every enabled chunk of every ready document, or of `ids`
+        among them."""
+        statement = self._indexable(Chunk.id, Chunk.text, Chunk.embedding, Chunk.content_hash).order_by(Chunk.id)
+        if ids is None:
+            yield from self.session.exec(statement)
+            return
+        ordered = sorted(ids)
+        # Batches keep each IN list well under SQLite's and psycopg's parameter limits.
+        for start in range(0, len(ordered), 1000):
+            yield from self.session.exec(statement.where(col(Chunk.id).in_(ordered[start:start + 1000])))
 
     def count_indexable(self) -> int:
-        statement = (select(func.count()).select_from(Chunk).join(Document, Document.id == Chunk.document_id)
-                     .where(Chunk.account_id == self.account_id, Chunk.enabled, Document.status == "ready"))
-        return int(self.session.exec(statement).one())
+        return int(self.session.exec(self._indexable(func.count(Chunk.id))).one())
 
     def ids_with_tags(self, tags: list[str]) -> set[int]:
         documents = self.session.exec(select(Document.id, Document.tags).where(Document.account_id == self.account_id))

@@ -80,9 +80,10 @@ def test_index_files_deleted_or_corrupt_are_rebuilt(client, services, tenant, in
     assert search(client, tenant, "returns policy") == expected
     assert directory.is_dir()
 
-    for path in directory.iterdir():
-        if path.name != "version.json":
-            path.write_bytes(b"garbage")
+    files = [path for path in directory.rglob("*") if path.is_file()]
+    assert files
+    for path in files:
+        path.write_bytes(b"garbage")
     indexes.forget(tenant.account_id)
     assert search(client, tenant, "returns policy") == expected
 
