@@ -138,7 +138,7 @@ def test_kill_9_mid_work_loses_nothing_and_sends_nothing_twice(deployment):
         # Nothing sent twice: WAHA had the held message once, and it is recorded with WAHA's own id.
         [(_, held_text)] = waha.sent_texts("HOLD")
         [went_out] = [s["message"] for s in waha.sent if s["message"]["body"] == held_text]
-        assert held_message()["status"] == "sent"
+        assert held_message()["status"] == "sent", held_message()
         assert held_message()["message_id"] == went_out["id"]["_serialized"]
         assert sorted(chat for chat, _ in waha.sent_texts("Sale")) == sorted(f"{p}@c.us" for p in BULK_PHONES)
         assert sorted(chat for chat, _ in waha.sent_texts("Reminder")) == sorted(f"{p}@c.us" for p in GROUP_PHONES)

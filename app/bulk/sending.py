@@ -5,7 +5,7 @@ import logging
 from dataclasses import dataclass
 
 from app.errors import ReplybaseError
-from app.gateways.base import SessionNotConnected
+from app.gateways.base import GatewayTimeout, SessionNotConnected
 from app.messages.service import SendInProgress, SessionNotWorking, send_message
 from app.state import Services
 
@@ -41,7 +41,7 @@ def send_safely(services: Services, account_id: str, *, session_id: str, phone: 
                               keep_if_not_connected=False)
     except (SessionNotWorking, SessionNotConnected) as exc:
         return SendOutcome(None, exc.detail, session_down=True)
-    except SendInProgress as exc:
+    except (SendInProgress, GatewayTimeout) as exc:  # its outcome is settled by app/messages/reconcile.py
         return SendOutcome(None, exc.detail, in_progress=True)
     except ReplybaseError as exc:
         return SendOutcome(None, exc.detail)

@@ -13,8 +13,8 @@ from sqlmodel import Session
 from app.common import utcnow
 from app.db import unit_of_work
 from app.errors import Conflict, ReplybaseError, Unprocessable
-from app.gateways.base import (STATUS_RANK, WORKING, InboundMessage, OutsideCustomerWindow, SessionNotConnected,
-                               StatusUpdate, is_group_chat)
+from app.gateways.base import (STATUS_RANK, WORKING, GatewayTimeout, InboundMessage, OutsideCustomerWindow,
+                               SessionNotConnected, StatusUpdate, is_group_chat)
 from app.gateways.registry import get_gateway
 from app.jobs.queue import enqueue
 from app.messages.media import check_media_url
@@ -167,6 +167,10 @@ def deliver(services: Services, gateway, wa_session: WhatsAppSession, row: Messa
     try:
         sent = (gateway.send_media(wa_session, to, media, row.text) if media
                 else gateway.send_text(wa_session, to, row.text))
+    except GatewayTimeout:
+        # In doubt: the gateway may have sent it before the answer was lost. It stays queued, keeps its key, and
+        # app/messages/reconcile.py settles it like a send a crash cut short.
+        raise
     except SessionNotConnected as exc:
         if not keep_if_not_connected:
             forget_unsent(services, row.id)  # never left: a retry once the session works must find no trace

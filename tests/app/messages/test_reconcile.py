@@ -92,3 +92,28 @@ def test_an_interrupted_meta_send_ends_unknown_and_is_never_resent(client, db, s
                         json={"session_id": meta_session, "phone": PHONE, "message": "Your order shipped"})
     assert retry.status_code == 409 and "interrupted" in retry.json()["detail"]
     assert fake_meta.sent == []
+
+
+def test_a_send_that_timed_out_is_settled_not_failed_and_not_resent(client, db, services, tenant, fake_waha,
+                                                                   waha_session, settings):  # noqa: F811
+    """WAHA sent it but answered too late: the 504 leaves it queued, and the lookup finds it (no second send)."""
+    settings.gateway_timeout_seconds = 0.2
+    fake_waha.slow_prefixes = {"Your order": 1.0}
+    headers = {**tenant.headers, "Idempotency-Key": "order-7"}
+    body = {"session_id": waha_session, "phone": PHONE, "message": "Your order shipped"}
+    assert client.post("/api/v2/messages/send", json=body, headers=headers).status_code == 504
+    retry = client.post("/api/v2/messages/send", json=body, headers=headers)
+    assert retry.status_code == 409 and "still being sent" in retry.json()["detail"]
+
+    [queued] = db.exec(select(Message).where(Message.direction == "out")).all()
+    assert queued.status == "queued"
+    db.execute(update(Message).where(Message.id == queued.id)
+               .values(updated_at=utcnow() - timedelta(seconds=30)))  # the reconciler's wait has passed
+    db.commit()
+    fake_waha.slow_prefixes = {}
+    reconcile_sends(services)
+    [went_out] = fake_waha.sent_texts("Your order")
+    assert stored(db, queued.id).status == "sent"
+    assert len(fake_waha.requests_to("POST", "/api/sendText")) == 1
+    assert client.post("/api/v2/messages/send", json=body, headers=headers).json()["result"]["key"]["id"] == (
+        stored(db, queued.id).gateway_message_id)
