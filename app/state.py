@@ -8,6 +8,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from app.config import Settings
+from app.jobs.priority import ReplyPriority
 from app.ratelimit import AccountRateLimiter
 
 
@@ -20,6 +21,8 @@ class Services:
     jwt_secret: str
     # Wakes this process's idle job slots when a job is committed here (app/jobs/worker.py JobWakeup).
     job_wakeup: Any = None
+    # Lets ingestion give way to replies on this process's CPUs (app/jobs/priority.py).
+    reply_priority: ReplyPriority = field(default_factory=ReplyPriority)
     # Components owned by domains (embedder, indexes, gateways, drafters), keyed by name.
     components: dict[str, Any] = field(default_factory=dict)
 

@@ -2,21 +2,26 @@
 periodic thread runs registered periodic tasks. Inside the API process or as `replybase worker`."""
 
 import logging
+import os
 import threading
 import time
 import traceback
+from contextlib import nullcontext
 from datetime import datetime
 
 from app.common import utcnow
 from app.db import unit_of_work
 from app.jobs import liveness
 from app.jobs.claiming import claim_next, next_due_at, settle
-from app.jobs.registry import HANDLERS, LANES, PERIODIC, JobContext
+from app.jobs.registry import HANDLERS, INGEST, LANES, PERIODIC, REPLIES, JobContext
 from app.logs import job_log_context
 from app.metrics import observe_job
 from app.state import Services
 
 logger = logging.getLogger("replybase.worker")
+# The ingestion slot's niceness (0 normal, 19 lowest): enough that the scheduler prefers every other thread of the
+# service when the CPUs are busy, while an idle machine still gives ingestion all it has.
+INGEST_NICENESS = 10
 
 
 class JobWakeup:
@@ -47,7 +52,7 @@ def run_one(services: Services, lane: str, worker_id: str) -> bool:
         if spec is None:
             error = f"no handler registered for job kind {job.kind!r}"
         else:
-            with services.session_factory() as session:
+            with services.session_factory() as session, _priority(services, job.lane):
                 try:
                     spec.handler(JobContext(session, services, job.attempts), job.payload)
                     session.commit()
@@ -61,6 +66,10 @@ def run_one(services: Services, lane: str, worker_id: str) -> bool:
         if outcome is not None and outcome[1]:
             liveness.settle_given_up(services, outcome[0])
     return True
+
+
+def _priority(services: Services, lane: str):
+    return services.reply_priority.reply() if lane == REPLIES else nullcontext()
 
 
 def run_periodic(services: Services) -> int:
@@ -105,6 +114,10 @@ class Worker:
         self._threads: list[threading.Thread] = []
 
     def _slot_loop(self, lane: str) -> None:
+        if lane == INGEST and hasattr(os, "setpriority"):
+            # Linux schedules threads one by one: the ingestion slot's own work (parsing, chunking) runs niced, so
+            # on a busy machine the scheduler lets replies and requests go first.
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), INGEST_NICENESS)
         poll = self.services.settings.worker_poll_seconds
         while not self._stop.is_set():
             try:

@@ -11,6 +11,9 @@ from ingest.embedders import build_embedder
 from ingest.pipeline import IngestPipeline
 
 
+INGEST_BATCH = 8
+
+
 def attach_knowledge_base(services: Services) -> None:
     """Nothing loads here: the model loads on first use or in warm_up_knowledge_base()."""
     settings = services.settings
@@ -18,12 +21,19 @@ def attach_knowledge_base(services: Services) -> None:
                               base_url=settings.embedding_base_url, api_key=settings.embedding_api_key,
                               timeout=settings.embedding_timeout_seconds)
     services.components["embedder"] = embedder
-    services.components["ingest_pipeline"] = IngestPipeline(embedder, max_pages=settings.max_document_pages)
+    # Small batches: ingestion gives way to replies between batches (app/jobs/priority.py), so a reply waits for at
+    # most one small batch.
+    services.components["ingest_pipeline"] = IngestPipeline(embedder, max_pages=settings.max_document_pages,
+                                                            batch_size=INGEST_BATCH)
     services.components["kb_indexes"] = KnowledgeIndexes(settings.data_dir, embedder)
 
 
 def warm_up_knowledge_base(services: Services) -> None:
-    services.components["embedder"].warm_up()
+    embedder = services.components["embedder"]
+    embedder.warm_up()
+    # A first forward pass here, on the main thread: the compute threads it creates run at normal priority (not
+    # the niced ingestion slot's), and the first customer does not pay for their start.
+    embedder.embed(["warm up"])
 
 
 def resume_interrupted_documents(session: Session) -> int:

@@ -24,6 +24,8 @@ def _progress_reporter(services: Services, document_id: str, also: ProgressCallb
     def report(step: str, done: int, total: int) -> None:
         if also is not None:
             also(step, done, total)
+        if step == "embed" and done < total:
+            services.reply_priority.yield_to_replies()  # before the next batch, let waiting replies go first
         with services.session_factory() as progress_session:
             document = progress_session.get(Document, document_id)
             if document is not None:
