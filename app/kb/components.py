@@ -8,6 +8,7 @@ from app.kb.indexing import KnowledgeIndexes
 from app.kb.models import Document
 from app.state import Services
 from ingest.embedders import build_embedder
+from ingest.parsers import IngestLimits
 from ingest.pipeline import IngestPipeline
 
 
@@ -16,7 +17,11 @@ def attach_knowledge_base(services: Services) -> None:
     settings = services.settings
     embedder = build_embedder(settings.embedding_provider, settings.embedding_model)
     services.components["embedder"] = embedder
-    services.components["ingest_pipeline"] = IngestPipeline(embedder, max_pages=settings.max_document_pages)
+    limits = IngestLimits(max_pages=settings.max_document_pages, max_characters=settings.max_document_characters,
+                          max_unpacked_bytes=settings.max_unpacked_mb * 2**20,
+                          max_part_bytes=settings.max_unpacked_part_mb * 2**20,
+                          max_chunks=settings.max_document_chunks)
+    services.components["ingest_pipeline"] = IngestPipeline(embedder, limits=limits)
     services.components["kb_indexes"] = KnowledgeIndexes(settings.data_dir, embedder)
 
 
