@@ -1,5 +1,6 @@
 """The one place tenant scoping lives: every domain query goes through `AccountScopedRepository`."""
 
+from collections.abc import Iterator, Sequence
 from typing import Generic, TypeVar
 
 from sqlmodel import Session, SQLModel, func, select
@@ -8,6 +9,18 @@ from sqlmodel.sql.expression import SelectOfScalar
 from app.errors import NotFound
 
 Model = TypeVar("Model", bound=SQLModel)
+Value = TypeVar("Value")
+
+# Values bound into one IN (...) list. A statement may carry at most 65,535 parameters on PostgreSQL (the wire
+# protocol counts them in 16 bits) and 32,766 on a default SQLite build (999 before 3.32); longer lists go in several
+# queries.
+IN_LIST_SIZE = 500
+
+
+def in_batches(values: Sequence[Value], size: int = IN_LIST_SIZE) -> Iterator[Sequence[Value]]:
+    """`values` in slices small enough for one IN (...) list on every supported database."""
+    for start in range(0, len(values), size):
+        yield values[start:start + size]
 
 
 class AccountScopedRepository(Generic[Model]):

@@ -40,7 +40,12 @@ class _Unit:
     sep: str  # what goes before this unit when it follows another: "\n\n", "\n" or " "
 
 
-def chunk_sections(
+def chunk_sections(sections: Iterable[Section], **options) -> list[Chunk]:
+    """Chunks for `sections`, in order, with ordinals counting from 0 across the whole document."""
+    return list(iter_chunks(sections, **options))
+
+
+def iter_chunks(
     sections: Iterable[Section],
     *,
     count_tokens: Callable[[str], int],
@@ -48,15 +53,15 @@ def chunk_sections(
     target_tokens: int = 200,
     overlap_tokens: int = 30,
     heading_prefix: bool = True,
-) -> list[Chunk]:
-    """Chunks for `sections`, in order, with ordinals counting from 0 across the whole document."""
+) -> Iterator[Chunk]:
+    """chunk_sections one chunk at a time, so a caller can stop early."""
     chunker = _Chunker(count_tokens, max_tokens, target_tokens, overlap_tokens, heading_prefix)
-    chunks: list[Chunk] = []
+    ordinal = 0
     for section in sections:
         label = HEADING_SEPARATOR.join(section.heading_path) or None
         for text in chunker.section_texts(section):
-            chunks.append(Chunk(text=text, page=section.page, section=label, ordinal=len(chunks)))
-    return chunks
+            yield Chunk(text=text, page=section.page, section=label, ordinal=ordinal)
+            ordinal += 1
 
 
 class _Chunker:

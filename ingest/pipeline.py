@@ -11,9 +11,10 @@ from types import MappingProxyType
 
 import numpy as np
 
-from ingest.chunking import Chunk, chunk_sections
+from ingest.chunking import Chunk, iter_chunks
 from ingest.embedders import Embedder
-from ingest.parsers import ParsedDocument, ParseError, Section, normalise_whitespace, parse_document
+from ingest.parsers import IngestLimits, ParsedDocument, ParseError, Section, normalise_whitespace, parse_document
+from ingest.parsers.limits import CharacterBudget
 
 # step name ("parse", "chunk", "embed"), units done, units in total
 ProgressCallback = Callable[[str, int, int], None]
@@ -61,15 +62,14 @@ class IngestPipeline:
     """Turns uploaded bytes or a text snippet into embedded chunks; writing them anywhere is the caller's job."""
 
     def __init__(self, embedder: Embedder, target_tokens: int = 200, overlap_tokens: int = 30, *,
-                 batch_size: int = 32, max_pages: int = 500, max_unpacked_bytes: int = 200 * 2**20) -> None:
+                 batch_size: int = 32, limits: IngestLimits = IngestLimits()) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.embedder = embedder
         self.target_tokens = target_tokens
         self.overlap_tokens = overlap_tokens
         self.batch_size = batch_size
-        self.max_pages = max_pages
-        self.max_unpacked_bytes = max_unpacked_bytes
+        self.limits = limits
 
     def run(self, data: bytes, *, known_vectors: KnownVectors = _NO_VECTORS,
             progress: ProgressCallback | None = None) -> IngestResult:
@@ -85,6 +85,7 @@ class IngestPipeline:
         """The same pipeline for a text snippet; its title becomes the heading of every chunk."""
         report = progress or _ignore
         report("parse", 0, 1)
+        CharacterBudget(self.limits.max_characters, "text").spend(len(text))
         body = normalise_whitespace(text)
         if not body:
             raise ParseError("the text is empty")
@@ -96,15 +97,20 @@ class IngestPipeline:
 
     def parse(self, data: bytes) -> ParsedDocument:
         """Step 1: bytes -> ParsedDocument; raises ParseError with a message for the uploader."""
-        return parse_document(data, max_pages=self.max_pages, max_unpacked_bytes=self.max_unpacked_bytes)
+        return parse_document(data, limits=self.limits)
 
     def chunk(self, document: ParsedDocument) -> list[Chunk]:
-        """Step 2: sections -> chunks that fit the embedder's input limit."""
+        """Step 2: sections -> chunks that fit the embedder's input limit; refused past `limits.max_chunks`."""
         self.embedder.warm_up()  # the tokenizer ships with the model
-        return chunk_sections(
-            document.sections, count_tokens=self.embedder.count_tokens, max_tokens=self.embedder.max_tokens,
-            target_tokens=self.target_tokens, overlap_tokens=self.overlap_tokens,
-        )
+        chunks = []
+        for chunk in iter_chunks(document.sections, count_tokens=self.embedder.count_tokens,
+                                 max_tokens=self.embedder.max_tokens, target_tokens=self.target_tokens,
+                                 overlap_tokens=self.overlap_tokens):
+            if len(chunks) == self.limits.max_chunks:
+                raise ParseError(f"the document splits into more than {self.limits.max_chunks:,} chunks, the limit "
+                                 "(very many short sections?); split it into smaller files")
+            chunks.append(chunk)
+        return chunks
 
     def embed(self, chunks: list[Chunk], *, known_vectors: Mapping[str, np.ndarray] = _NO_VECTORS,
               progress: ProgressCallback | None = None) -> list[EmbeddedChunk]:

@@ -4,9 +4,7 @@ from sqlalchemy import delete
 from sqlmodel import func, select
 
 from app.groups.models import ContactGroup, ContactGroupMember
-from app.repository import AccountScopedRepository
-
-IN_CHUNK = 500  # keeps IN (...) lists under SQLite's parameter limit
+from app.repository import AccountScopedRepository, in_batches
 
 
 class GroupRepository(AccountScopedRepository[ContactGroup]):
@@ -42,18 +40,18 @@ class MemberRepository(AccountScopedRepository[ContactGroupMember]):
     def by_phone(self, group_id: str, phones: Iterable[str]) -> dict[str, ContactGroupMember]:
         phones = list(phones)
         found: dict[str, ContactGroupMember] = {}
-        for start in range(0, len(phones), IN_CHUNK):
+        for batch in in_batches(phones):
             statement = self.select().where(ContactGroupMember.group_id == group_id,
-                                            ContactGroupMember.phone.in_(phones[start:start + IN_CHUNK]))
+                                            ContactGroupMember.phone.in_(batch))
             found.update((member.phone, member) for member in self.session.exec(statement))
         return found
 
     def remove_phones(self, group_id: str, phones: list[str]) -> int:
         removed = 0
-        for start in range(0, len(phones), IN_CHUNK):
+        for batch in in_batches(phones):
             result = self.session.execute(delete(ContactGroupMember).where(
                 ContactGroupMember.account_id == self.account_id, ContactGroupMember.group_id == group_id,
-                ContactGroupMember.phone.in_(phones[start:start + IN_CHUNK])))
+                ContactGroupMember.phone.in_(batch)))
             removed += result.rowcount
         return removed
 

@@ -8,6 +8,7 @@ from app.kb.indexing import KnowledgeIndexes
 from app.kb.models import Document
 from app.state import Services
 from ingest.embedders import build_embedder
+from ingest.parsers import IngestLimits
 from ingest.pipeline import IngestPipeline
 
 
@@ -21,10 +22,13 @@ def attach_knowledge_base(services: Services) -> None:
                               base_url=settings.embedding_base_url, api_key=settings.embedding_api_key,
                               timeout=settings.embedding_timeout_seconds)
     services.components["embedder"] = embedder
+    limits = IngestLimits(max_pages=settings.max_document_pages, max_characters=settings.max_document_characters,
+                          max_unpacked_bytes=settings.max_unpacked_mb * 2**20,
+                          max_part_bytes=settings.max_unpacked_part_mb * 2**20,
+                          max_chunks=settings.max_document_chunks)
     # Small batches: ingestion gives way to replies between batches (app/jobs/priority.py), so a reply waits for at
     # most one small batch.
-    services.components["ingest_pipeline"] = IngestPipeline(embedder, max_pages=settings.max_document_pages,
-                                                            batch_size=INGEST_BATCH)
+    services.components["ingest_pipeline"] = IngestPipeline(embedder, limits=limits, batch_size=INGEST_BATCH)
     services.components["kb_indexes"] = KnowledgeIndexes(settings.data_dir, embedder)
 
 

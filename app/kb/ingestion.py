@@ -1,6 +1,7 @@
 """The background half of ingestion: run the pipeline on a stored document, then write chunks and indexes."""
 
 import logging
+import time
 
 import numpy as np
 from sqlmodel import Session
@@ -76,10 +77,8 @@ def fail_document(services: Services, document_id: str, error: str) -> None:
 def _store(session: Session, services: Services, document: Document, result: IngestResult) -> None:
     indexes: KnowledgeIndexes = services.components["kb_indexes"]
     repository = ChunkRepository(session, document.account_id)
-    old = repository.of_document(document.id)
-    for chunk in old:
-        session.delete(chunk)
-    session.flush()
+    old_ids = repository.ids_of_document(document.id)
+    repository.delete_of_document(document.id)
     model_name = services.components["ingest_pipeline"].embedder.name
     new = [Chunk(account_id=document.account_id, document_id=document.id, ordinal=c.ordinal, text=c.text,
                  page=c.page, section=c.section, content_hash=c.content_hash,
@@ -93,7 +92,7 @@ def _store(session: Session, services: Services, document: Document, result: Ing
     document.progress = {"step": "done", "embedded": result.embedded, "reused": result.reused}
     session.add(document)
     session.flush()
-    indexes.apply(session, document.account_id, remove=[c.id for c in old], add=new)
+    indexes.apply(session, document.account_id, remove=old_ids, add=new)
     emit_event(session, document.account_id, "document.ready", document_event(document))
 
 
@@ -109,24 +108,35 @@ def process_document(services: Services, document_id: str, *, final_attempt: boo
 
     It opens its own short transactions: none is held while the model runs, so progress stays visible
     (SQLite would refuse those writes beside an open write transaction) and no lock is held for minutes.
+    One INFO line per outcome carries ids, counts, seconds and the reason, never the document's text.
     """
+    started = time.perf_counter()
     loaded = _load(services, document_id)
     if loaded is None:
         return
     document, data = loaded
+    account_id = document.account_id
+
+    def failed(reason: str) -> None:
+        fail_document(services, document_id, reason)
+        logger.info("ingestion failed: document=%s account=%s bytes=%d seconds=%.1f reason=%r",
+                    document_id, account_id, document.size_bytes, time.perf_counter() - started, reason)
+
     try:
         result = _run_pipeline(services, document, data, progress)
-    except ParseError as exc:
-        fail_document(services, document_id, str(exc))
+    except ParseError as exc:  # the file itself is the problem: final, never retried
+        failed(str(exc))
         return
-    except Exception:
+    except Exception as exc:
         if not final_attempt:
+            logger.info("ingestion will be retried: document=%s account=%s seconds=%.1f error=%s",
+                        document_id, account_id, time.perf_counter() - started, type(exc).__name__)
             raise  # the job is retried with backoff
         logger.exception("ingestion of document %s failed", document_id)
-        fail_document(services, document_id, "indexing failed on the server; retry with POST .../reindex")
+        failed("indexing failed on the server; retry with POST .../reindex")
         return
     if not result.chunks:
-        fail_document(services, document_id, NO_TEXT)
+        failed(NO_TEXT)
         return
     with services.session_factory() as session:
         document = session.get(Document, document_id)
@@ -134,3 +144,6 @@ def process_document(services: Services, document_id: str, *, final_attempt: boo
             return  # deleted while it was being embedded
         _store(session, services, document, result)
         session.commit()
+    logger.info("ingestion ready: document=%s account=%s pages=%s chunks=%d embedded=%d reused=%d seconds=%.1f",
+                document_id, account_id, result.document.page_count, len(result.chunks), result.embedded,
+                result.reused, time.perf_counter() - started)

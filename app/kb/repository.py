@@ -1,9 +1,10 @@
 from collections.abc import Collection
 
+from sqlalchemy import delete
 from sqlmodel import col, func, select
 
 from app.kb.models import Chunk, Document, DocumentFile
-from app.repository import AccountScopedRepository
+from app.repository import AccountScopedRepository, in_batches
 
 
 class DocumentRepository(AccountScopedRepository[Document]):
@@ -37,6 +38,15 @@ class ChunkRepository(AccountScopedRepository[Chunk]):
     def of_document(self, document_id: str) -> list[Chunk]:
         return list(self.session.exec(self.select().where(Chunk.document_id == document_id).order_by(Chunk.ordinal)))
 
+    def ids_of_document(self, document_id: str) -> list[int]:
+        return list(self.session.exec(select(Chunk.id).where(Chunk.account_id == self.account_id,
+                                                             Chunk.document_id == document_id)))
+
+    def delete_of_document(self, document_id: str) -> None:
+        """One DELETE for all of a document's chunks; none is loaded (a large document has thousands)."""
+        self.session.execute(delete(Chunk).where(Chunk.account_id == self.account_id,
+                                                 Chunk.document_id == document_id))
+
     def by_ids(self, ids: list[int]) -> dict[int, Chunk]:
         if not ids:
             return {}
@@ -44,12 +54,13 @@ class ChunkRepository(AccountScopedRepository[Chunk]):
 
     def vectors_by_hash(self, hashes: list[str], model: str) -> dict[str, bytes]:
         """Stored vectors for these content hashes, so unchanged text is never embedded again."""
-        if not hashes:
-            return {}
-        statement = (select(Chunk.content_hash, Chunk.embedding)
-                     .where(Chunk.account_id == self.account_id, col(Chunk.content_hash).in_(hashes),
-                            Chunk.embedding_model == model))
-        return dict(self.session.exec(statement).all())
+        found: dict[str, bytes] = {}
+        for batch in in_batches(list(dict.fromkeys(hashes))):
+            statement = (select(Chunk.content_hash, Chunk.embedding)
+                         .where(Chunk.account_id == self.account_id, col(Chunk.content_hash).in_(batch),
+                                Chunk.embedding_model == model))
+            found.update(self.session.exec(statement).all())
+        return found
 
     def _indexable(self, *columns):
         return (select(*columns).join(Document, Document.id == Chunk.document_id)

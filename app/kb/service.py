@@ -78,7 +78,7 @@ def delete_document(session: Session, indexes: KnowledgeIndexes, account_id: str
     """Delete a document; its chunks leave every index at once."""
     documents = DocumentRepository(session, account_id)
     document = documents.get_or_404(document_id)
-    removed = [chunk.id for chunk in ChunkRepository(session, account_id).of_document(document.id)]
+    removed = ChunkRepository(session, account_id).ids_of_document(document.id)
     # Its file and chunks go with it (ON DELETE CASCADE).
     documents.delete(document)
     indexes.apply(session, account_id, remove=removed)

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 from typing import Literal
 
+from ingest.parsers.archive import Archive
 from ingest.parsers.base import ParsedDocument, ParseError, Section, normalise_whitespace
-from ingest.parsers.docx import DOCUMENT_PART, archive_names, parse_docx
+from ingest.parsers.docx import DOCUMENT_PART, parse_docx
+from ingest.parsers.limits import IngestLimits
 from ingest.parsers.pdf import parse_pdf
-from ingest.parsers.text import decode_text, looks_like_markdown, parse_markdown, parse_text
+from ingest.parsers.text import looks_like_markdown, parse_markdown, parse_text, sniff_text
 
 __all__ = [
-    "Format", "ParseError", "ParsedDocument", "Section", "UnsupportedFormat", "detect_format",
+    "Format", "IngestLimits", "ParseError", "ParsedDocument", "Section", "UnsupportedFormat", "detect_format",
     "normalise_whitespace", "parse_document",
 ]
 
@@ -41,10 +43,10 @@ def detect_format(data: bytes) -> Format:
     if data.lstrip(b"\x00\t\n\r\f ").startswith(b"%PDF-"):
         return "pdf"
     if data.startswith(b"PK\x03\x04"):
-        if DOCUMENT_PART in archive_names(data):
+        if DOCUMENT_PART in Archive(data, IngestLimits()):
             return "docx"
         raise UnsupportedFormat(f"the file is a zip archive but not a Word document; upload a {SUPPORTED} file")
-    text = decode_text(data)
+    text = sniff_text(data)
     if text is not None:
         return "markdown" if looks_like_markdown(text) else "text"
     for signature, description in _KNOWN_SIGNATURES:
@@ -53,13 +55,13 @@ def detect_format(data: bytes) -> Format:
     raise UnsupportedFormat(f"unsupported file type; upload a {SUPPORTED} file")
 
 
-def parse_document(data: bytes, *, max_pages: int = 500, max_unpacked_bytes: int = 200 * 2**20) -> ParsedDocument:
-    """Detect the format of `data` and parse it; raises ParseError with a message fit for the uploader."""
+def parse_document(data: bytes, *, limits: IngestLimits = IngestLimits()) -> ParsedDocument:
+    """Detect the format of `data` and parse it within `limits`; raises ParseError with a message for the uploader."""
     kind = detect_format(data)
     if kind == "pdf":
-        return parse_pdf(data, max_pages=max_pages)
+        return parse_pdf(data, limits=limits)
     if kind == "docx":
-        return parse_docx(data, max_unpacked_bytes=max_unpacked_bytes)
+        return parse_docx(data, limits=limits)
     if kind == "markdown":
-        return parse_markdown(data)
-    return parse_text(data)
+        return parse_markdown(data, limits=limits)
+    return parse_text(data, limits=limits)

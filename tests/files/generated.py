@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import io
+import struct
 import zipfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 
 def make_png() -> bytes:
@@ -61,3 +62,61 @@ def make_docx(build: Callable) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+WORD_NAMESPACE = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+_CONTENT_TYPES = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+    b'<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+    b'<Default Extension="xml" ContentType="application/xml"/>'
+    b'<Override PartName="/word/document.xml" '
+    b'ContentType="application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"/></Types>'
+)
+_PACKAGE_RELATIONSHIPS = (
+    b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+    b'<Relationship Id="rId1" Target="word/document.xml" '
+    b'Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument"/></Relationships>'
+)
+
+
+def word_paragraph(text: str) -> bytes:
+    """One WordprocessingML paragraph holding `text` (XML-escaped)."""
+    from xml.sax.saxutils import escape
+
+    return f"<w:p><w:r><w:t xml:space=\"preserve\">{escape(text)}</w:t></w:r></w:p>".encode()
+
+
+def make_word_zip(body: Iterable[bytes], *, prologue: bytes = b"", extra: dict[str, bytes] | None = None,
+                  compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A minimal DOCX (python-docx opens it) whose word/document.xml body is written from `body`, a chunk at a
+    time, so even a document.xml of a gigabyte never sits in memory."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression) as archive:
+        archive.writestr("[Content_Types].xml", _CONTENT_TYPES)
+        archive.writestr("_rels/.rels", _PACKAGE_RELATIONSHIPS)
+        with archive.open("word/document.xml", "w") as part:
+            part.write(b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n' + prologue)
+            part.write(f'<w:document xmlns:w="{WORD_NAMESPACE}"><w:body>'.encode())
+            for chunk in body:
+                part.write(chunk)
+            part.write(b"</w:body></w:document>")
+        for name, content in (extra or {}).items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def falsify_sizes(data: bytes, declared: dict[str, tuple[int, int, int]]) -> bytes:
+    """The same zip with a lying size table: member name -> (crc32, compressed, uncompressed) as declared in
+    both its local header and the central directory (zipfile reads the sizes from the directory)."""
+    out = bytearray(data)
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        position = archive.start_dir
+        for info in archive.infolist():
+            names, extra, comment = struct.unpack_from("<HHH", out, position + 28)
+            if info.filename in declared:
+                struct.pack_into("<III", out, position + 16, *declared[info.filename])
+                struct.pack_into("<III", out, info.header_offset + 14, *declared[info.filename])
+            position += 46 + names + extra + comment
+    return bytes(out)
