@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import random
 import struct
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
@@ -31,6 +32,29 @@ def make_pdf(pages: Sequence[str], *, title: str | None = None) -> bytes:
             pdf.rect(72, 400, 300, 300, fill=1)
         pdf.showPage()
     pdf.save()
+    return buffer.getvalue()
+
+
+def make_catalogue_pdf(pages: int) -> bytes:
+    """A parts catalogue of `pages` dense pages (about 330 words each, deterministic), about none of the Velo Verde
+    questions, so adding it to a knowledge base does not change their answers."""
+    from reportlab.lib.styles import getSampleStyleSheet
+    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate
+
+    rng = random.Random(7)
+    words = ("alloy spoke nipple hub flange bearing cassette derailleur chainring crank axle thread torque "
+             "gauge valve rim tape sealant caliper rotor pad lever cable housing ferrule clamp stem spacer "
+             "headset cup race seatpost saddle rail bracket mount fender rack eyelet dropout hanger").split()
+    styles = getSampleStyleSheet()
+    story = []
+    for page in range(pages):
+        story.append(Paragraph(f"Catalogue section {page + 1}", styles["Heading2"]))
+        for item in range(6):
+            text = " ".join(rng.choice(words) for _ in range(55))
+            story.append(Paragraph(f"Part VV-{page:03d}-{item}: {text}.", styles["BodyText"]))
+        story.append(PageBreak())
+    buffer = io.BytesIO()
+    SimpleDocTemplate(buffer, title="Velo Verde parts catalogue").build(story)
     return buffer.getvalue()
 
 
