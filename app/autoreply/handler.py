@@ -88,7 +88,7 @@ def queue_reply(session: Session, reply: Reply, text: str) -> tuple[WhatsAppSess
     return wa_session, outbound
 
 
-def deliver_reply(services: Services, reply_id: str, wa_session: WhatsAppSession, outbound: Message) -> None:
+def deliver_reply(services: Services, reply_id: str, wa_session: WhatsAppSession, outbound: Message) -> Reply:
     """Call the gateway for a reply's queued message (no transaction open), then record the outcome."""
     refusal = None
     try:
@@ -97,7 +97,7 @@ def deliver_reply(services: Services, reply_id: str, wa_session: WhatsAppSession
         logger.warning("auto-reply %s could not be sent: %s", reply_id, exc.detail)
         refusal = exc.detail
     with unit_of_work(services.session_factory) as session:
-        settle_reply(session, session.get(Reply, reply_id), refusal=refusal)
+        return settle_reply(session, session.get(Reply, reply_id), refusal=refusal)
 
 
 def settle_reply(session: Session, reply: Reply | None, refusal: str | None = None) -> Reply | None:
@@ -249,7 +249,7 @@ def answer_chat(services: Services, session_id: str, chat_id: str, only_reply_id
         reply, queued = _record_decision(session, config, session.get(Reply, question.reply_id), decision,
                                          received_at=question.received_at)
     if queued is not None:
-        deliver_reply(services, reply.id, *queued)
+        reply = deliver_reply(services, reply.id, *queued)
     logger.info("auto-reply %s %s in %.0f ms of work%s", reply.id, reply.status,
                 (time.perf_counter() - started) * 1000, f": {reply.reason}" if reply.reason else "")
     return reply
