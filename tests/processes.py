@@ -247,13 +247,18 @@ class Deployment:
         return done.stdout
 
     def create_account(self, plan: str = "business", name: str = "Velo Verde") -> Account:
-        """`replybase init` (prints a full-access key), then `replybase accounts set-plan` to `plan`."""
-        output = self.cli("init", "--name", name)
-        fields = dict(re.findall(r"^(account_id|api_key|login):\s+(.+)$", output, flags=re.MULTILINE))
+        """`replybase init` (prints a full-access key), then `replybase accounts set-plan` unless init already
+        gave the account `plan`."""
+        try:
+            output = self.cli("init", "--name", name, "--plan", plan)
+        except ProcessFailed:  # a version of init without --plan
+            output = self.cli("init", "--name", name)
+        fields = dict(re.findall(r"^(account_id|api_key|login|plan):\s+(.+)$", output, flags=re.MULTILINE))
         if "account_id" not in fields or "api_key" not in fields:
             raise ProcessFailed(f"replybase init printed no account_id/api_key:\n{output}")
+        if fields.get("plan", "").strip() != plan:
+            self.cli("accounts", "set-plan", fields["account_id"], plan)
         email, _, password = fields.get("login", "").partition(" / ")
-        self.cli("accounts", "set-plan", fields["account_id"], plan)
         return Account(fields["account_id"], fields["api_key"], email, password)
 
     def stop_all(self, timeout: float = 20.0) -> None:

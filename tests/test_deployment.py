@@ -28,7 +28,10 @@ def deployment(tmp_path_factory):
     url = fresh_postgres_database(DATABASE_URL, f"{make_url(DATABASE_URL).database}_processes")
     deployment = Deployment(tmp_path_factory.mktemp("deployment"), database_url=url, redis_url=REDIS_URL,
                             env={"REPLYBASE_RATE_LIMIT_FREE": str(FREE_LIMIT),
-                                 "REPLYBASE_RATE_LIMIT_BUSINESS": "100000"})
+                                 "REPLYBASE_RATE_LIMIT_BUSINESS": "100000",
+                                 # What is tested is where data lives, not retrieval quality: the offline
+                                 # embedder spares four processes loading the model on two cores.
+                                 "REPLYBASE_EMBEDDING_PROVIDER": "hash"})
     try:
         # All at once on the new database, as a rollout would: they must take turns creating the schema.
         with ThreadPoolExecutor(4) as pool:
@@ -61,8 +64,8 @@ def test_a_document_uploaded_through_one_api_is_found_through_the_other(apis, sh
                                       "velo_verde_prices.docx")
         wait_document_ready(one, shop.account, document_id)
         # No waiting and no restart: the very next search on the other machine sees it.
-        [best, *_] = search(two, shop.account, "How much does a puncture repair cost?")
-        assert best["document_id"] == document_id and "£12" in best["text"]
+        found = search(two, shop.account, "How much does a puncture repair cost?", top_k=10)
+        assert any(hit["document_id"] == document_id and "£12" in hit["text"] for hit in found)
         assert two.delete(f"{API}/ai/knowledge-base/documents/{document_id}",
                           headers=shop.account.headers).status_code == 204
         found = search(one, shop.account, "How much does a puncture repair cost?", top_k=10)
@@ -113,7 +116,7 @@ def test_a_burst_spread_over_both_apis_gets_one_reply_per_message(apis, shop):
         replies = [row for row in list_replies(client, shop.account, session_id) if row["status"] in FINAL]
     per_message = sorted(row["inbound_message_id"] for row in replies)
     assert per_message == sorted(messages), "every message gets exactly one reply"
-    assert {row["status"] for row in replies} == {"sent"}
+    assert {row["status"] for row in replies} <= {"sent", "handoff"}  # both send a message to the customer
 
 
 def test_the_rate_limit_is_shared_by_both_apis(deployment, apis):
