@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     max_document_pages: int = Field(default=500, ge=1)
     max_document_characters: int = Field(default=3_000_000, ge=1)
     max_document_chunks: int = Field(default=25_000, ge=1)
-    max_unpacked_mb: int = Field(default=200, ge=1, description="Decompressed bytes one document may produce.")
+    max_unpacked_mb: int = Field(default=100, ge=1, description="Decompressed bytes one document may produce.")
     max_unpacked_part_mb: int = Field(default=75, ge=1, description="One DOCX XML part or one PDF stream, unpacked.")
     # Requests worked on at once per process; more wait at the door (app/admission.py). FastAPI runs sync endpoints
     # on a pool of 40 threads, so above 40 a request would wait there instead, holding its database connection.

@@ -13,6 +13,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import event, select
@@ -33,6 +34,15 @@ logger = logging.getLogger("replybase.kb")
 # Version of a copy whose contents are unknown (a change it holds was rolled back): the next use catches up.
 UNKNOWN = -1
 PENDING = "kb_indexes_pending"  # session.info key: copies changed in the session's open transaction
+
+
+class IndexEntry(NamedTuple):
+    """What the indexes need of a chunk, without the ORM object."""
+
+    id: int
+    text: str
+    embedding: bytes
+    content_hash: str
 
 
 @dataclass
@@ -146,7 +156,8 @@ class KnowledgeIndexes:
             .returning(IndexState.version)
         return session.execute(statement).scalar_one()
 
-    def apply(self, session: Session, account_id: str, *, add: Iterable[Chunk] = (), remove: Sequence[int] = ()) -> None:
+    def apply(self, session: Session, account_id: str, *, add: Iterable[Chunk | IndexEntry] = (),
+              remove: Sequence[int] = ()) -> None:
         """Apply chunk changes in the caller's transaction; files are written once it commits."""
         add = list(add)
         # First the row lock: another writer of this account (any process) commits before we go on.

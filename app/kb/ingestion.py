@@ -7,7 +7,7 @@ import numpy as np
 from sqlmodel import Session
 
 from app.common import utcnow
-from app.kb.indexing import KnowledgeIndexes
+from app.kb.indexing import IndexEntry, KnowledgeIndexes
 from app.kb.models import Chunk, Document
 from app.kb.repository import ChunkRepository, DocumentRepository
 from app.state import Services
@@ -80,11 +80,16 @@ def _store(session: Session, services: Services, document: Document, result: Ing
     old_ids = repository.ids_of_document(document.id)
     repository.delete_of_document(document.id)
     model_name = services.components["ingest_pipeline"].embedder.name
-    new = [Chunk(account_id=document.account_id, document_id=document.id, ordinal=c.ordinal, text=c.text,
-                 page=c.page, section=c.section, content_hash=c.content_hash,
-                 embedding=np.asarray(c.vector, dtype=np.float32).tobytes(), embedding_model=model_name)
-           for c in result.chunks]
-    session.add_all(new)
+    # Plain rows, not ORM objects: a large document has tens of thousands, at about 5 KB of ORM state each.
+    rows = [Chunk(account_id=document.account_id, document_id=document.id, ordinal=c.ordinal, text=c.text,
+                  page=c.page, section=c.section, content_hash=c.content_hash,
+                  embedding=np.asarray(c.vector, dtype=np.float32).tobytes(),
+                  embedding_model=model_name).model_dump(exclude={"id"})
+            for c in result.chunks]
+    ids = repository.insert_rows(rows)
+    new = [IndexEntry(id=chunk_id, text=row["text"], embedding=row["embedding"], content_hash=row["content_hash"])
+           for chunk_id, row in zip(ids, rows)]
+    del rows
     document.status, document.error = "ready", None
     document.pages = result.document.page_count
     document.chunk_count = len(new)

@@ -1,6 +1,6 @@
 from collections.abc import Collection
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert
 from sqlmodel import col, func, select
 
 from app.kb.models import Chunk, Document, DocumentFile
@@ -47,6 +47,13 @@ class ChunkRepository(AccountScopedRepository[Chunk]):
         self.session.execute(delete(Chunk).where(Chunk.account_id == self.account_id,
                                                  Chunk.document_id == document_id))
 
+    def insert_rows(self, rows: list[dict]) -> list[int]:
+        """Insert chunks given as column dicts (no ORM objects) and return their ids, in order."""
+        if any(row["account_id"] != self.account_id for row in rows):
+            raise ValueError("row belongs to another account")
+        statement = insert(Chunk).returning(Chunk.id, sort_by_parameter_order=True)
+        return list(self.session.scalars(statement, rows)) if rows else []
+
     def by_ids(self, ids: list[int]) -> dict[int, Chunk]:
         if not ids:
             return {}
@@ -78,10 +85,8 @@ class ChunkRepository(AccountScopedRepository[Chunk]):
         if ids is None:
             yield from self.session.exec(statement)
             return
-        ordered = sorted(ids)
-        # Batches keep each IN list well under SQLite's and psycopg's parameter limits.
-        for start in range(0, len(ordered), 1000):
-            yield from self.session.exec(statement.where(col(Chunk.id).in_(ordered[start:start + 1000])))
+        for batch in in_batches(sorted(ids)):
+            yield from self.session.exec(statement.where(col(Chunk.id).in_(batch)))
 
     def count_indexable(self) -> int:
         return int(self.session.exec(self._indexable(func.count(Chunk.id))).one())

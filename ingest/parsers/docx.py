@@ -65,7 +65,7 @@ def parse_docx(data: bytes, *, limits: IngestLimits = IngestLimits()) -> ParsedD
 
 def _feed(archive: Archive, name: str, target):
     """Stream one XML part through `target`; entities are never expanded and nothing is fetched."""
-    from lxml import etree  # loaded on first use, like python-docx was
+    from lxml import etree  # loaded on first use: a text-only deployment never needs it
 
     parser = etree.XMLParser(target=target, resolve_entities=False, no_network=True, load_dtd=False,
                              huge_tree=False)  # huge_tree off keeps libxml2's depth and text-node caps

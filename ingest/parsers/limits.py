@@ -18,7 +18,7 @@ class IngestLimits:
 
     max_pages: int = 500
     max_characters: int = 3_000_000
-    max_unpacked_bytes: int = 200 * 2**20
+    max_unpacked_bytes: int = 100 * 2**20
     max_part_bytes: int = 75 * 2**20
     max_chunks: int = 25_000
 

@@ -7,6 +7,7 @@ import codecs
 import pytest
 
 from ingest.parsers import IngestLimits, ParseError, UnsupportedFormat, detect_format, parse_document
+from tests.files.generated import make_word_zip
 
 
 def section_with(document, needle: str):
@@ -100,6 +101,30 @@ def test_docx_with_table_before_any_heading_and_merged_cells(docx_factory):
     assert document.sections[0].heading_path == ()
     assert "Day: Sunday; Hours: 11:00 to 15:00" in document.text
     assert "Closed on 25 December" in document.text
+
+
+def test_docx_vertically_merged_cells_repeat_and_nested_tables_count(docx_factory):
+    def build(document):
+        table = document.add_table(rows=3, cols=2)
+        for row, values in zip(table.rows, [("Service", "Price"), ("Tune-up", "£45"), ("Full service", "")]):
+            row.cells[0].text, row.cells[1].text = values
+        table.cell(1, 1).merge(table.cell(2, 1)).text = "£45"
+        table.cell(2, 0).add_table(rows=1, cols=1).cell(0, 0).text = "bearings included"
+
+    document = parse_document(docx_factory(build))
+
+    assert document.text.splitlines() == ["Service: Tune-up; Price: £45",
+                                          "Service: Full service bearings included; Price: £45"]
+
+
+def test_docx_text_boxes_and_moved_away_text_are_left_out():
+    body = (b"<w:p><w:r><w:t>Open daily</w:t><w:tab/><w:t>9-5</w:t><w:br/><w:t>Closed 25 December</w:t>"
+            b"<w:pict><w:txbxContent><w:p><w:r><w:t>Sale!</w:t></w:r></w:p></w:txbxContent></w:pict></w:r>"
+            b"<w:moveFrom><w:r><w:t>old place</w:t></w:r></w:moveFrom></w:p>")
+
+    document = parse_document(make_word_zip([body]))
+
+    assert document.text == "Open daily 9-5\nClosed 25 December"
 
 
 # --- detection by content --------------------------------------------------------------------------------------
