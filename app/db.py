@@ -19,12 +19,13 @@ from app.errors import ReplybaseError
 
 READ_ONLY = "replybase_read_only"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY_SECONDS = 30  # how long a writer waits for SQLite's lock before "database is locked"
 
 
 def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) -> Engine:
     """An engine for PostgreSQL or SQLite; SQLite gets WAL, foreign keys and lock-free reads.
 
-    Size the PostgreSQL pool to the process's concurrency (requests admitted at once plus worker slots): a
+    Size the pool (on either database) to the process's concurrency (requests admitted at once plus worker slots): a
     request waits for admission before it touches the pool, so the pool itself never makes anyone wait.
     """
     if not url.startswith("sqlite"):
@@ -34,7 +35,8 @@ def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) ->
                              hide_parameters=True)
 
     # hide_parameters: an error's text must not carry bound values (phones, message text) into logs.
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+                           pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):
@@ -43,7 +45,7 @@ def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) ->
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent on a crash; fsync at checkpoints
         cursor.close()
 
