@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from fastapi import Request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
@@ -59,6 +60,18 @@ def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) ->
         connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def insert_unless_exists(session: Session, row, unique_columns: list[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING for one new (transient) row; True when it was inserted.
+
+    One statement where select-then-insert needs a savepoint to survive a concurrent twin: the database decides.
+    """
+    table = type(row).__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(table).values({column.key: getattr(row, column.key) for column in table.columns})
+                 .on_conflict_do_nothing(index_elements=unique_columns).returning(table.c.id))
+    return session.execute(statement).first() is not None
 
 
 class WriteInReadOnlySession(RuntimeError):

@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from app.auth.verified_keys import VerifiedKeys
 from app.config import Settings
 from app.jobs.priority import Foreground, reply_priority, request_priority
 from app.ratelimit import AccountRateLimiter
@@ -24,6 +25,8 @@ class Services:
     # Background work gives way to this process's requests, and ingestion to its replies (app/jobs/priority.py).
     request_priority: Foreground = field(default_factory=request_priority)
     reply_priority: Foreground = field(default_factory=reply_priority)
+    # API keys verified a moment ago (app/auth/verified_keys.py).
+    verified_keys: VerifiedKeys = field(default_factory=VerifiedKeys)
     # Components owned by domains (embedder, indexes, gateways, drafters), keyed by name.
     components: dict[str, Any] = field(default_factory=dict)
 
