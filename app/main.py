@@ -35,9 +35,10 @@ from app.styles.router import router as styles_router
 from app.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v2"
-API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, messages_router, sandbox_router,
-               gateways_router, kb_router, styles_router, autoreply_router, webhooks_router, groups_router,
-               scheduled_router, bulk_router, jobs_router)
+# bulk before messages: /messages/bulk must not be read as /messages/{message_id}.
+API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, bulk_router, messages_router,
+               sandbox_router, gateways_router, kb_router, styles_router, autoreply_router, webhooks_router,
+               groups_router, scheduled_router, jobs_router)
 
 TAGS = [
     {"name": "Auth", "description": "Register, log in, refresh and log out (JWT)."},

@@ -18,6 +18,11 @@ class MessageRepository(AccountScopedRepository[Message]):
         return self.session.exec(self.select().where(Message.session_id == session_id,
                                                      Message.gateway_message_id == gateway_message_id)).first()
 
+    def by_any_id(self, message_id: str) -> Message | None:
+        """Ours or the gateway's id (clients keep the wamid /messages/send returned)."""
+        return self.get(message_id) or self.session.exec(
+            self.select().where(Message.gateway_message_id == message_id)).first()
+
     def last_inbound_at(self, session_id: str, phone: str) -> datetime | None:
         statement = select(func.max(Message.timestamp)).where(
             Message.account_id == self.account_id, Message.session_id == session_id, Message.phone == phone,

@@ -83,6 +83,12 @@ def make_chat(client, tenant) -> str:
     return "15551234567@c.us"
 
 
+def make_message(client, tenant) -> str:
+    response = client.post("/api/v2/messages/send", headers=tenant.headers,
+                           json={"session_id": make_session(client, tenant), "phone": "15551234567", "message": "m"})
+    return response.json()["id"]
+
+
 def make_webhook(client, tenant) -> str:
     response = client.post("/api/v2/webhooks", json={"url": "http://127.0.0.1:9/h", "events": ["message.sent"]},
                            headers=tenant.headers)
@@ -153,6 +159,8 @@ RESOURCE_FACTORIES = {
     "/api/v2/webhooks/{webhook_id}": make_webhook,
     "/api/v2/custom-groups/{group_id}": make_group,
     "/api/v2/messages/chats/{chat_id}": make_chat,
+    "/api/v2/messages/chat/{session_id}": make_session,
+    "/api/v2/messages/{message_id}": make_message,
     "/api/v2/ai/knowledge-base/documents/{document_id}": make_document,
     "/api/v2/ai/knowledge-base/chunks/{chunk_id}": make_chunk,
     "/api/v2/sessions/{session_id}": make_session,

@@ -36,7 +36,7 @@ def test_a_recurring_message_starts_at_its_first_cron_time_in_its_zone(client, t
     ({"scheduled_at": "2030-01-01T09:00:00"}, "timezone info"),
     ({"scheduled_at": (datetime.now(UTC) - timedelta(minutes=1)).isoformat()}, "in the past"),
     ({"scheduled_at": "next tuesday"}, "datetime"),
-    ({"phone": "+1 (555) 123-4567"}, "invalid phone '+1 (555) 123-4567'"),
+    ({"phone": "+1 (555)"}, "invalid phone '+1 (555)'"),
     ({"group_id": "g1"}, "exactly one of `phone` or `group_id`"),
     ({"phone": None}, "exactly one of `phone` or `group_id`"),
     ({"cron": "every day"}, "invalid cron expression"),
