@@ -216,7 +216,7 @@ def message_event(message: Message) -> dict:
     """A message as webhook receivers see it."""
     return {"id": message.id, "message_id": message.gateway_message_id, "session_id": message.session_id,
             "chat_id": message.chat_id, "direction": message.direction, "phone": message.phone,
-            "name": message.name, "text": message.text, "media_url": message.media_url,
+            "name": message.name, "text": message.text, "message": message.text, "media_url": message.media_url,
             "media_type": message.media_type, "status": message.status, "error": message.error,
             "origin": message.origin, "timestamp": message.timestamp.isoformat()}
 
