@@ -14,6 +14,7 @@ from app.auth.router import router as auth_router
 from app.autoreply.router import router as autoreply_router
 from app.bootstrap import build_services, resume_interrupted_work
 from app.bulk.router import router as bulk_router
+from app.compat.bulk_send import router as compat_bulk_router
 from app.compat.knowledge import router as compat_knowledge_router
 from app.compat.replies import router as compat_replies_router
 from app.compat.styles import router as compat_styles_router
@@ -42,7 +43,7 @@ API_PREFIX = "/api/v2"
 API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, bulk_router, messages_router,
                sandbox_router, gateways_router, kb_router, styles_router, autoreply_router, webhooks_router,
                groups_router, scheduled_router, jobs_router,
-               compat_knowledge_router, compat_styles_router, compat_replies_router)
+               compat_knowledge_router, compat_styles_router, compat_replies_router, compat_bulk_router)
 
 TAGS = [
     {"name": "Auth", "description": "Register, log in, refresh and log out (JWT)."},
@@ -64,6 +65,7 @@ TAGS = [
     {"name": "MoltFlow: knowledge", "description": "MoltFlow's knowledge routes, over the knowledge base."},
     {"name": "MoltFlow: style", "description": "MoltFlow's style training, per chat, session or account."},
     {"name": "MoltFlow: replies", "description": "MoltFlow's reply generation, over the auto-reply preview."},
+    {"name": "MoltFlow: bulk send", "description": "MoltFlow's bulk send, over bulk messages."},
     {"name": "Health", "description": "Liveness and readiness."},
 ]
 

@@ -35,6 +35,11 @@ class GroupCreate(RequestBody):
     description: str | None = Field(default=None, max_length=1000)
     phones: list[Phone] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST)
     contacts: list[Contact] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST)
+    members: list[Contact] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST,
+                                   description="The same as `contacts` (MoltFlow's name)")
+
+    def initial_contacts(self) -> list[Contact]:
+        return [Contact(phone=phone) for phone in self.phones] + list(self.contacts) + list(self.members)
 
 
 class GroupUpdate(RequestBody):
@@ -59,6 +64,21 @@ class MemberPublic(BaseModel):
 
 class GroupDetail(GroupPublic):
     members: list[MemberPublic]
+
+
+class ContactPublic(BaseModel):
+    phone: str
+    chat_id: str
+    name: str | None
+    last_message_at: datetime
+    message_count: int
+
+
+class ContactPage(BaseModel):
+    items: list[ContactPublic]
+    total: int
+    limit: int
+    offset: int
 
 
 class MembersChanged(BaseModel):

@@ -50,6 +50,20 @@ class MessageRepository(AccountScopedRepository[Message]):
                                  .limit(limit).offset(offset)).all()
         return list(rows), int(total)
 
+    def contacts(self, limit: int, offset: int) -> tuple[list[tuple], int]:
+        """(phone, name, last timestamp, message count) per person written with, across sessions, newest first.
+
+        Group chats are left out: their id is not a person."""
+        grouped = (select(Message.phone, func.max(Message.name).label("name"),
+                          func.max(Message.timestamp).label("last_at"), func.count().label("messages"))
+                   .where(Message.account_id == self.account_id, Message.phone != "",
+                          Message.chat_id.not_like("%@g.us"), Message.session_id.in_(self._chat_sessions()))
+                   .group_by(Message.phone))
+        total = self.session.exec(select(func.count()).select_from(grouped.subquery())).one()
+        rows = self.session.exec(grouped.order_by(func.max(Message.timestamp).desc(), Message.phone)
+                                 .limit(limit).offset(offset)).all()
+        return list(rows), int(total)
+
     def last_in_chat(self, session_id: str, chat_id: str) -> Message | None:
         return self.session.exec(self.select().where(Message.session_id == session_id, Message.chat_id == chat_id)
                                  .order_by(Message.timestamp.desc(), Message.created_at.desc())).first()

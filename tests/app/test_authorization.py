@@ -159,6 +159,7 @@ RESOURCE_FACTORIES = {
     "/api/v2/ai/knowledge/{source_id}": make_document,
     "/api/v2/scheduled-messages/{scheduled_id}": make_scheduled_message,
     "/api/v2/messages/bulk/{bulk_job_id}": make_bulk_job,
+    "/api/v2/bulk-send/{job_id}": make_bulk_job,
     "/api/v2/webhooks/{webhook_id}": make_webhook,
     "/api/v2/custom-groups/{group_id}": make_group,
     "/api/v2/messages/chats/{chat_id}": make_chat,
