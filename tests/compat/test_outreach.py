@@ -95,3 +95,62 @@ def test_bulk_send_as_the_main_guide_writes_it(moltflow, session_id, group_id):
                                                  "message": "Weekly update..."})
     assert response.status_code == 201, response.text
     assert response.json()["message_content"] == "Weekly update..."
+
+
+# The guides' dates (February and March 2026) are replaced by future ones, like ids.
+def test_scheduled_one_time_as_documented(moltflow, session_id, group_id):
+    created = moltflow("POST /scheduled-messages", json={
+        "name": "Follow-up", "session_id": session_id, "custom_group_id": group_id, "schedule_type": "one_time",
+        "message_content": "Just checking in on your order!", "scheduled_time": "2030-02-15T09:00:00",
+        "timezone": "Asia/Jerusalem"})
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert (body["name"], body["schedule_type"], body["custom_group_id"]) == ("Follow-up", "one_time", group_id)
+    assert body["next_run_at"].startswith("2030-02-15T07:00:00")  # 09:00 in Jerusalem, UTC+2 in winter
+
+
+def test_scheduled_cron_with_lifecycle(moltflow, session_id, group_id):
+    created = moltflow("POST /scheduled-messages", json={
+        "name": "Weekly Update", "session_id": session_id, "custom_group_id": group_id, "schedule_type": "cron",
+        "message_content": "Weekly team report is ready!", "cron_expression": "0 9 * * MON",
+        "timezone": "America/New_York"})
+    assert created.status_code == 201, created.text
+    body, ids = created.json(), {"id": created.json()["id"]}
+    assert {"id", "name", "status", "schedule_type", "cron_expression", "timezone", "next_run_at",
+            "created_at"} <= set(body)
+    assert (body["cron_expression"], body["timezone"], body["schedule_type"]) == ("0 9 * * MON", "America/New_York",
+                                                                                  "cron")
+    patched = moltflow("PATCH /scheduled-messages/{id}", ids=ids, json={"cron_expression": "30 8 * * MON-FRI"})
+    assert patched.status_code == 200, patched.text
+    assert patched.json()["cron_expression"] == "30 8 * * MON-FRI" and patched.json()["next_run_at"]
+    assert moltflow("POST /scheduled-messages/{id}/pause", ids=ids).json()["status"] == "paused"
+    assert moltflow("POST /scheduled-messages/{id}/resume", ids=ids).json()["status"] == "pending"
+    got = moltflow("GET /scheduled-messages/{id}", ids=ids).json()
+    assert got["message_content"] == "Weekly team report is ready!"
+    assert moltflow("GET /scheduled-messages/{id}/history", ids=ids).json()["items"] == []
+    assert [s["id"] for s in moltflow("GET /scheduled-messages").json()] == [body["id"]]
+    assert moltflow("POST /scheduled-messages/{id}/cancel", ids=ids).json()["status"] == "cancelled"
+    assert moltflow("DELETE /scheduled-messages/{id}", ids=ids).status_code == 204
+    assert moltflow("GET /scheduled-messages/{id}", ids=ids).status_code == 404
+
+
+def test_scheduled_weekly_to_a_chat_as_the_main_guide_writes_it(moltflow, session_id):
+    created = moltflow("POST /scheduled-messages", json={
+        "name": "Monday check-in", "session_id": session_id, "chat_id": "123456789@c.us",
+        "message": "Hey! Anything I can help with this week?", "recurrence": "weekly",
+        "scheduled_time": "2030-03-04T09:00:00", "timezone": "America/New_York"})
+    assert created.status_code == 201, created.text
+    body = created.json()
+    assert body["phone"] == "123456789" and body["cron"] == "0 9 * * 1"  # 2030-03-04 is a Monday
+    assert body["next_run_at"].startswith("2030-03-04T14:00:00")  # 09:00 in New York, UTC-5
+
+
+def test_scheduled_refuses_what_it_cannot_do(moltflow, session_id, group_id):
+    group_chat = moltflow("POST /scheduled-messages", json={
+        "session_id": session_id, "chat_id": "120363012345678901@g.us", "message": "Hi",
+        "schedule_type": "one_time", "scheduled_time": "2030-03-03T09:00:00"})
+    assert group_chat.status_code == 422 and "group chat is not supported" in group_chat.text
+    no_cron = moltflow("POST /scheduled-messages", json={
+        "name": "x", "session_id": session_id, "custom_group_id": group_id, "schedule_type": "cron",
+        "message_content": "Hi"})
+    assert no_cron.status_code == 422 and "needs cron_expression" in no_cron.text
