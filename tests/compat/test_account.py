@@ -21,8 +21,7 @@ def test_quickstart_script_runs_as_written(moltflow, session_id):
 
 
 def test_me_for_a_key_and_for_a_login(moltflow, tenant):
-    for endpoint in ("GET /auth/me", "GET /users/me"):
-        me = moltflow(endpoint).json()
+    for me in (moltflow("GET /auth/me").json(), moltflow("GET /users/me").json()):
         assert (me["email"], me["tenant_id"], me["role"]) == (tenant.email, tenant.account_id, "owner")
     login = moltflow.http.post("/api/v2/auth/login", json={"email": tenant.email, "password": tenant.password})
     token = {"Authorization": f"Bearer {login.json()['access_token']}"}
