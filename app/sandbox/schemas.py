@@ -5,9 +5,10 @@ from pydantic import BaseModel, Field, field_validator
 
 from app.messages.schemas import MAX_MESSAGE_LENGTH, MessagePublic
 from app.phones import Phone
+from app.schema_base import RequestBody
 
 
-class SandboxInbound(BaseModel):
+class SandboxInbound(RequestBody):
     session_id: str = Field(min_length=1, max_length=32)
     phone: Phone = Field(description="The customer")
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH, examples=["Hi, are you open today?"])
@@ -35,7 +36,7 @@ class SandboxInboundResult(BaseModel):
     message: MessagePublic | None
 
 
-class SandboxStatus(BaseModel):
+class SandboxStatus(RequestBody):
     session_id: str = Field(min_length=1, max_length=32)
     message_id: str = Field(min_length=1, max_length=200, description="The wamid returned by /messages/send")
     status: Literal["sent", "delivered", "read", "failed"]
