@@ -84,7 +84,13 @@ def error_responses(*errors: type[ReplybaseError]) -> dict[int, dict]:
 
 def _clean_validation_errors(errors) -> list[dict]:
     # Only loc/msg/type: echoing `input` back could return a password in the response body.
-    return [{"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in errors]
+    return [{"loc": list(e.get("loc", ())), "msg": _message(e), "type": e.get("type", "")} for e in errors]
+
+
+def _message(error) -> str:
+    if error.get("type") == "extra_forbidden" and error.get("loc"):
+        return f"unknown field {error['loc'][-1]!r}: this endpoint does not take it (check its spelling)"
+    return error.get("msg", "")
 
 
 async def _replybase_error(_request: Request, exc: ReplybaseError) -> JSONResponse:

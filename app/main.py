@@ -14,6 +14,10 @@ from app.auth.router import router as auth_router
 from app.autoreply.router import router as autoreply_router
 from app.bootstrap import build_services, resume_interrupted_work
 from app.bulk.router import router as bulk_router
+from app.compat.bulk_send import router as compat_bulk_router
+from app.compat.knowledge import router as compat_knowledge_router
+from app.compat.replies import router as compat_replies_router
+from app.compat.styles import router as compat_styles_router
 from app.config import Settings, get_settings
 from app.errors import install_error_handlers
 from app.gateways.router import router as gateways_router
@@ -35,9 +39,11 @@ from app.styles.router import router as styles_router
 from app.webhooks.router import router as webhooks_router
 
 API_PREFIX = "/api/v2"
-API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, messages_router, sandbox_router,
-               gateways_router, kb_router, styles_router, autoreply_router, webhooks_router, groups_router,
-               scheduled_router, bulk_router, jobs_router)
+# bulk before messages: /messages/bulk must not be read as /messages/{message_id}.
+API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, bulk_router, messages_router,
+               sandbox_router, gateways_router, kb_router, styles_router, autoreply_router, webhooks_router,
+               groups_router, scheduled_router, jobs_router,
+               compat_knowledge_router, compat_styles_router, compat_replies_router, compat_bulk_router)
 
 TAGS = [
     {"name": "Auth", "description": "Register, log in, refresh and log out (JWT)."},
@@ -56,6 +62,10 @@ TAGS = [
     {"name": "Scheduled messages", "description": "Messages sent later, once or on a cron schedule."},
     {"name": "Bulk messages", "description": "One message to many recipients, paced per session."},
     {"name": "Background jobs", "description": "Background work done for your account; failed work and retries."},
+    {"name": "MoltFlow: knowledge", "description": "MoltFlow's knowledge routes, over the knowledge base."},
+    {"name": "MoltFlow: style", "description": "MoltFlow's style training, per chat, session or account."},
+    {"name": "MoltFlow: replies", "description": "MoltFlow's reply generation, over the auto-reply preview."},
+    {"name": "MoltFlow: bulk send", "description": "MoltFlow's bulk send, over bulk messages."},
     {"name": "Health", "description": "Liveness and readiness."},
 ]
 

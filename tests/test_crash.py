@@ -132,7 +132,8 @@ def test_kill_9_mid_work_loses_nothing_and_sends_nothing_twice(deployment):
         wait_until("the scheduled message sent", lambda: get(
             client, account, f"/scheduled-messages/{scheduled}")["status"] == "sent", timeout=LEASE_SECONDS)
         wait_until("the webhook delivered", lambda: get(
-            client, account, f"/webhooks/{webhook}/deliveries")[0]["status"] == "delivered", timeout=LEASE_SECONDS)
+            client, account, f"/webhooks/{webhook}/deliveries")["items"][0]["status"] == "delivered",
+            timeout=LEASE_SECONDS)
         recovered_in = time.monotonic() - restarted
 
         # Nothing sent twice: WAHA had the held message once, and it is recorded with WAHA's own id.

@@ -22,6 +22,18 @@ def list_api_keys(principal: KeysManager, session: SessionDep) -> list[ApiKeyPub
     return service.list_keys(session, principal.account_id)
 
 
+@router.get("/{key_id}", response_model=ApiKeyPublic, responses=error_responses(NotFound))
+def get_api_key(key_id: str, principal: KeysManager, session: SessionDep) -> ApiKeyPublic:
+    """One key's label, prefix, scopes and dates, never the secret."""
+    return service.get_key(session, principal.account_id, key_id)
+
+
+@router.post("/{key_id}/rotate", response_model=ApiKeyCreated, responses=error_responses(NotFound))
+def rotate_api_key(key_id: str, principal: KeysManager, session: SessionDep) -> ApiKeyCreated:
+    """Replace the key's secret (same id and scopes); the old secret stops working now. Shown once."""
+    return service.rotate_key(session, principal.account_id, key_id)
+
+
 @router.delete("/{key_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound))
 def delete_api_key(key_id: str, principal: KeysManager, session: SessionDep) -> None:
     """Revoke a key: the next request with it gets 401."""

@@ -1,7 +1,9 @@
 from pydantic import BaseModel, Field
 
+from app.schema_base import RequestBody
 
-class RegisterRequest(BaseModel):
+
+class RegisterRequest(RequestBody):
     email: str = Field(min_length=3, max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
                        examples=["owner@example.com"])
     password: str = Field(min_length=8, max_length=256, examples=["correct horse battery staple"])
@@ -15,7 +17,7 @@ class RegisterResponse(BaseModel):
     plan: str
 
 
-class LoginRequest(BaseModel):
+class LoginRequest(RequestBody):
     email: str = Field(max_length=320, examples=["owner@example.com"])
     password: str = Field(max_length=256)
 
@@ -27,11 +29,11 @@ class TokenPair(BaseModel):
     expires_in: int
 
 
-class RefreshRequest(BaseModel):
+class RefreshRequest(RequestBody):
     refresh_token: str = Field(max_length=200)
 
 
-class LogoutRequest(BaseModel):
+class LogoutRequest(RequestBody):
     refresh_token: str | None = Field(default=None, max_length=200)
 
 

@@ -117,6 +117,8 @@ def authenticate_api_key(session: Session, raw_key: str) -> Principal:
     key = session.exec(select(ApiKey).where(ApiKey.key_hash == tokens.sha256_hex(raw_key))).first()
     if key is None or key.revoked_at is not None:
         raise Unauthorized(INVALID_API_KEY)
+    if key.expires_at is not None and key.expires_at <= utcnow():
+        raise Unauthorized(f"API key expired at {key.expires_at.isoformat()}; create a new one")
     account = session.get(Account, key.account_id)
     stale = key.last_used_at is None or utcnow() - key.last_used_at > LAST_USED_RESOLUTION
     return Principal(account_id=account.id, plan=account.plan, scopes=frozenset(key.scopes), api_key_id=key.id,

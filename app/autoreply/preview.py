@@ -23,7 +23,8 @@ def preview(services: Services, principal: Principal, body: PreviewRequest) -> P
             SessionRepository(session, account_id).get_or_404(body.session_id)
             stored = AutoReplySettingsRepository(session, account_id).get(body.session_id)
             if stored is not None:
-                config = AutoReplyConfig.model_validate(stored.model_dump(exclude={"business_hours"}))
+                fields = set(AutoReplyConfig.model_fields) - {"business_hours"}
+                config = AutoReplyConfig.model_validate(stored.model_dump(include=fields))
         # The playground is auto-reply's: the plan must include it, and the drafter the session uses.
         require_plan_features(principal.plan, account_id, enabled=True, drafter=config.drafter)
         profile_id = body.style_profile_id or config.style_profile_id

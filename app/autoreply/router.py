@@ -5,8 +5,9 @@ from fastapi import APIRouter, Path, Query
 from app.accounts.plans import PlanFeatureRequired
 from app.autoreply import preview as preview_service
 from app.autoreply import replies, service
-from app.autoreply.schemas import (ApproveRequest, AutoReplyConfig, AutoReplyPublic, ChatStatePublic, PauseRequest,
-                                   PreviewRequest, PreviewResponse, ReplyPage, ReplyPublic)
+from app.autoreply.schemas import (ApproveRequest, AutoReplyChanges, AutoReplyConfig, AutoReplyPublic,
+                                   ChatStatePublic, PauseRequest, PreviewRequest, PreviewResponse, ReplyPage,
+                                   ReplyPublic)
 from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import Conflict, NotFound, error_responses
 
@@ -25,8 +26,18 @@ def get_auto_reply(session_id: str, principal: AiRead, session: SessionDep):
 @router.put("/auto-reply/{session_id}", response_model=AutoReplyPublic,
             responses=error_responses(NotFound, PlanFeatureRequired))
 def put_auto_reply(session_id: str, body: AutoReplyConfig, principal: AiWrite, session: SessionDep):
-    """Replace the session's auto-reply settings (turning it on, or the openai drafter, must be in the plan)."""
-    return service.put_settings(session, principal, session_id, body)
+    """Replace the session's auto-reply settings: fields left out take their defaults, listed in `defaults_applied`
+    (turning it on, or the openai drafter, must be in the plan)."""
+    result = service.put_settings(session, principal, session_id, body)
+    return result.model_copy(update={"defaults_applied": sorted(set(AutoReplyConfig.model_fields)
+                                                                - body.model_fields_set)})
+
+
+@router.patch("/auto-reply/{session_id}", response_model=AutoReplyPublic,
+              responses=error_responses(NotFound, PlanFeatureRequired))
+def patch_auto_reply(session_id: str, body: AutoReplyChanges, principal: AiWrite, session: SessionDep):
+    """Change only the auto-reply settings sent; the others keep their values."""
+    return service.patch_settings(session, principal, session_id, body.model_dump(exclude_unset=True))
 
 
 @router.post("/auto-reply/{session_id}/chats/{chat_id}/pause", response_model=ChatStatePublic,

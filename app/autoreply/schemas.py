@@ -2,16 +2,18 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, create_model, field_validator
 
 from app.common import check_time_zone
+from app.phones import contact_or_group
+from app.schema_base import RequestBody
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 DEFAULT_HANDOFF_KEYWORDS = ["human", "agent", "person", "operator", "representative", "complaint"]
 
 
-class BusinessHours(BaseModel):
+class BusinessHours(RequestBody):
     timezone: str = Field(default="UTC", examples=["Europe/London"])
     days: dict[str, list[tuple[str, str]]] = Field(
         default_factory=dict, examples=[{"mon": [["09:00", "18:00"]], "sun": [["11:00", "15:00"]]}],
@@ -34,8 +36,8 @@ class BusinessHours(BaseModel):
         return value
 
 
-class AutoReplyConfig(BaseModel):
-    """Everything about the bot on one session; a PUT replaces it whole."""
+class AutoReplyConfig(RequestBody):
+    """Everything about the bot on one session; a PUT replaces it whole (fields not sent take these defaults)."""
 
     enabled: bool = False
     style_profile_id: str | None = None
@@ -58,13 +60,30 @@ class AutoReplyConfig(BaseModel):
     max_replies_per_chat_per_hour: int = Field(default=10, ge=1, le=1000)
     memory_turns: int = Field(default=6, ge=0, le=50)
 
+    @field_validator("allow_list", "block_list")
+    @classmethod
+    def _canonical_entries(cls, values: list[str]) -> list[str]:
+        # Stored as the bot compares them: a contact's digits, a group's chat id; any written form is accepted.
+        return list(dict.fromkeys(contact_or_group(value) for value in values))
+
+
+# PATCH: every field optional; what is sent is merged over the current settings and checked as a whole.
+AutoReplyChanges = create_model(
+    "AutoReplyChanges", __base__=RequestBody,
+    **{name: (field.annotation | None, None) for name, field in AutoReplyConfig.model_fields.items()})
+
 
 class AutoReplyPublic(AutoReplyConfig):
+    model_config = ConfigDict(extra="ignore")
+
     session_id: str
     updated_at: datetime
+    defaults_applied: list[str] | None = Field(
+        default=None, description="After a PUT: the fields the body left out, which were reset to their defaults "
+                                  "(use PATCH to change only some fields)")
 
 
-class PauseRequest(BaseModel):
+class PauseRequest(RequestBody):
     minutes: int = Field(default=60, ge=1, le=30 * 24 * 60)
 
 
@@ -102,16 +121,16 @@ class ReplyPage(BaseModel):
     offset: int
 
 
-class ApproveRequest(BaseModel):
+class ApproveRequest(RequestBody):
     text: str | None = Field(default=None, min_length=1, max_length=4096, description="Send this instead")
 
 
-class PreviewTurn(BaseModel):
+class PreviewTurn(RequestBody):
     role: Literal["customer", "business"]
     text: str = Field(max_length=4096)
 
 
-class PreviewRequest(BaseModel):
+class PreviewRequest(RequestBody):
     message: str = Field(min_length=1, max_length=4096, examples=["When are you open on Sunday?"])
     session_id: str | None = None
     style_profile_id: str | None = None

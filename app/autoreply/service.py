@@ -2,6 +2,8 @@
 
 from datetime import timedelta
 
+from fastapi.exceptions import RequestValidationError
+from pydantic import ValidationError
 from sqlmodel import Session
 
 from app.accounts.plans import require_feature
@@ -11,6 +13,8 @@ from app.autoreply.repository import AutoReplySettingsRepository, ChatStateRepos
 from app.autoreply.schemas import AutoReplyConfig, AutoReplyPublic
 from app.common import utcnow
 from app.errors import NotFound
+from app.messages.chats import normalize_chat_id
+from app.messages.repository import MessageRepository
 from app.sessions.repository import SessionRepository
 from app.styles.repository import StyleProfileRepository
 
@@ -55,9 +59,29 @@ def put_settings(session: Session, principal: Principal, session_id: str, body: 
     return _public(session_id, config)
 
 
-def pause_chat(session: Session, account_id: str, session_id: str, chat_id: str, minutes: int):
-    """Keep the bot quiet in a chat for `minutes` (any chat, answered before or not)."""
+def patch_settings(session: Session, principal: Principal, session_id: str, changes: dict) -> AutoReplyPublic:
+    """Change only the fields sent; the rest keep their current values."""
+    current = get_settings(session, principal.account_id, session_id)
+    merged = current.model_dump(include=set(AutoReplyConfig.model_fields)) | changes
+    try:
+        body = AutoReplyConfig.model_validate(merged)
+    except ValidationError as exc:
+        raise RequestValidationError([{**e, "loc": ("body", *e["loc"])} for e in exc.errors()]) from None
+    return put_settings(session, principal, session_id, body)
+
+
+def _existing_chat(session: Session, account_id: str, session_id: str, chat_id: str) -> str:
+    """The stored chat id for any written form of it; 404 when the session has no such chat."""
     SessionRepository(session, account_id).get_or_404(session_id)
+    canonical = normalize_chat_id(chat_id)
+    if canonical is None or MessageRepository(session, account_id).in_chat(canonical, session_id, 1, 0)[1] == 0:
+        raise NotFound(f"Chat {chat_id} not found in session {session_id}")
+    return canonical
+
+
+def pause_chat(session: Session, account_id: str, session_id: str, chat_id: str, minutes: int):
+    """Keep the bot quiet in a chat for `minutes`."""
+    chat_id = _existing_chat(session, account_id, session_id, chat_id)
     state = ChatStateRepository(session, account_id).get_or_create(session_id, chat_id)
     state.paused_until, state.updated_at = utcnow() + timedelta(minutes=minutes), utcnow()
     session.add(state)
@@ -67,7 +91,7 @@ def pause_chat(session: Session, account_id: str, session_id: str, chat_id: str,
 
 def resume_chat(session: Session, account_id: str, session_id: str, chat_id: str):
     """Let the bot answer again: ends a pause and closes a handoff."""
-    SessionRepository(session, account_id).get_or_404(session_id)
+    chat_id = _existing_chat(session, account_id, session_id, chat_id)
     state = ChatStateRepository(session, account_id).get_or_create(session_id, chat_id)
     state.paused_until, state.handoff_open = None, False
     state.resumed_at = state.updated_at = utcnow()

@@ -19,6 +19,8 @@ class BulkJob(SQLModel, table=True):
     fallback_name: str = Field(default="", max_length=200)
     media_url: str | None = Field(default=None, max_length=2000)
     status: str = Field(default="queued", max_length=20)  # queued, running, paused, completed, cancelled
+    # Who paused it: "user" (waits for POST .../resume) or "session" (resumes by itself once the session works).
+    paused_by: str | None = Field(default=None, max_length=20)
     total: int = 0
     sent: int = 0
     failed: int = 0

@@ -5,7 +5,7 @@ from fastapi import APIRouter, Query, status
 from app.accounts.plans import PlanFeatureRequired
 from app.bulk import service
 from app.bulk.schemas import BulkCreate, BulkDetail, BulkPublic
-from app.bulk.service import NothingToCancel
+from app.bulk.service import NothingToCancel, NotPausable, NotResumable
 from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import NotFound, Unprocessable, error_responses
 from app.messages.service import SessionNotWorking
@@ -33,6 +33,19 @@ def list_bulk(principal: MessagesRead, session: SessionDep, limit: Annotated[int
 def get_bulk(bulk_job_id: str, principal: MessagesRead, session: SessionDep):
     """A bulk job's progress and each recipient's outcome."""
     return service.describe_bulk(session, principal.account_id, bulk_job_id)
+
+
+@router.post("/{bulk_job_id}/pause", response_model=BulkPublic, responses=error_responses(NotFound, NotPausable))
+def pause_bulk(bulk_job_id: str, principal: MessagesSend, session: SessionDep):
+    """Hold a bulk job until resumed; recipients not yet sent to wait."""
+    return service.pause_bulk(session, principal.account_id, bulk_job_id)
+
+
+@router.post("/{bulk_job_id}/resume", response_model=BulkPublic, responses=error_responses(NotFound,
+                                                                                          NotResumable))
+def resume_bulk(bulk_job_id: str, principal: MessagesSend, session: SessionDep):
+    """Carry on a bulk job you paused."""
+    return service.resume_bulk(session, principal.account_id, bulk_job_id)
 
 
 @router.post("/{bulk_job_id}/cancel", response_model=BulkPublic, responses=error_responses(NotFound,

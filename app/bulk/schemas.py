@@ -3,14 +3,16 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from app.groups.schemas import MAX_MEMBERS_PER_REQUEST, Contact, Phone
+from app.groups.schemas import MAX_MEMBERS_PER_REQUEST, Contact
+from app.phones import Phone
+from app.schema_base import RequestBody
 
 # paused: its session stopped working; the job carries on by itself once the session works again.
 BulkStatus = Literal["queued", "running", "paused", "completed", "cancelled"]
 RecipientStatus = Literal["pending", "sent", "failed", "cancelled"]
 
 
-class BulkCreate(BaseModel):
+class BulkCreate(RequestBody):
     session_id: str = Field(examples=["abc123"])
     group_id: str | None = Field(default=None, description="Send to every member of this custom group")
     phones: list[Phone] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST,

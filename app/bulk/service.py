@@ -17,6 +17,7 @@ from app.net import check_public_url
 from app.sessions.repository import SessionRepository
 
 SEND_NEXT_JOB = "bulk.send_next"
+USER = "user"  # paused_by: a person paused it (POST .../pause); it waits for POST .../resume
 
 
 class NothingToCancel(Conflict):
@@ -74,6 +75,51 @@ def describe_bulk(session: Session, account_id: str, bulk_job_id: str) -> BulkDe
     return BulkDetail(**public(job).model_dump(), recipients=[
         RecipientPublic(phone=r.phone, name=r.name, status=r.status, message_id=r.message_id, error=r.error,
                         sent_at=r.sent_at) for r in recipients])
+
+
+class NotPausable(Conflict):
+    detail = "This bulk job has finished; there is nothing to pause"
+
+
+class NotResumable(Conflict):
+    detail = "This bulk job is not paused by you"
+
+
+def pause_bulk(session: Session, account_id: str, bulk_job_id: str) -> BulkPublic:
+    """Hold a bulk job until resumed: the send in flight finishes, no further recipient is sent to."""
+    job = BulkRepository(session, account_id).get_or_404(bulk_job_id)
+    if job.status in ("completed", "cancelled"):
+        raise NotPausable(f"This bulk job is {job.status}; there is nothing to pause")
+    job.status, job.paused_by = "paused", USER
+    session.add(job)
+    session.flush()
+    return public(job)
+
+
+def resume_bulk(session: Session, account_id: str, bulk_job_id: str) -> BulkPublic:
+    """Carry on a job paused with pause_bulk (one paused because its session stopped resumes by itself)."""
+    job = BulkRepository(session, account_id).get_or_404(bulk_job_id)
+    if job.status in ("queued", "running"):
+        return public(job)  # resuming a job that runs is harmless
+    if job.status != "paused" or job.paused_by != USER:
+        raise NotResumable(f"This bulk job is {job.status}" + (
+            ", waiting for its session to work again; it carries on by itself then" if job.status == "paused"
+            else "; there is nothing to resume"))
+    job.status, job.paused_by = ("running" if job.started_at else "queued"), None
+    session.add(job)
+    session.flush()
+    enqueue(session, SEND_NEXT_JOB, {"bulk_job_id": job.id}, account_id=job.account_id)
+    return public(job)
+
+
+def progress(session: Session, account_id: str, bulk_job_id: str) -> dict | None:
+    """The counters the progress stream sends; None once the job is gone."""
+    job = BulkRepository(session, account_id).get(bulk_job_id)
+    if job is None:
+        return None
+    view = public(job)
+    return {"sent": view.sent, "failed": view.failed, "pending": view.pending, "total": view.total,
+            "status": view.status}
 
 
 def cancel_bulk(session: Session, account_id: str, bulk_job_id: str) -> BulkPublic:

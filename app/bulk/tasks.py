@@ -11,7 +11,7 @@ from app.bulk.models import BulkJob, BulkRecipient
 from app.bulk.pacing import earliest_next_send, next_gap
 from app.bulk.repository import RecipientRepository, last_send_on_session
 from app.bulk.sending import personalize, send_safely
-from app.bulk.service import SEND_NEXT_JOB
+from app.bulk.service import SEND_NEXT_JOB, USER
 from app.common import utcnow
 from app.db import unit_of_work
 from app.errors import NotFound
@@ -35,8 +35,8 @@ def send_next(ctx: JobContext, payload: dict) -> None:
     services, settings = ctx.services, ctx.services.settings
     with unit_of_work(services.session_factory) as session:
         job = session.get(BulkJob, payload["bulk_job_id"])
-        if job is None or job.status in ("completed", "cancelled"):
-            return
+        if job is None or job.status in ("completed", "cancelled") or job.paused_by == USER:
+            return  # a job paused by a person waits for resume_bulk, which starts the chain again
         if session.exec(select(WhatsAppSession.status).where(WhatsAppSession.id == job.session_id)).one() != WORKING:
             _pause(session, job, payload)
             return
@@ -85,7 +85,7 @@ def send_next(ctx: JobContext, payload: dict) -> None:
                         .values(sent=BulkJob.sent + int(outcome.ok), failed=BulkJob.failed + int(not outcome.ok)))
         if RecipientRepository(session, job.account_id).next_pending(job.id) is None:
             _complete(session, job)
-        elif session.exec(select(BulkJob.status).where(BulkJob.id == job.id)).one() != "cancelled":
+        elif session.exec(select(BulkJob.status).where(BulkJob.id == job.id)).one() not in ("cancelled", "paused"):
             next_due = max(due_at + next_gap(settings), handed_at)  # never catch up a backlog in a burst
             enqueue(session, SEND_NEXT_JOB, payload | {"due_at": next_due.isoformat()}, run_at=next_due,
                     account_id=job.account_id)

@@ -5,18 +5,13 @@ from datetime import datetime
 from typing import Protocol
 
 from app.errors import BadGateway, Conflict, ReplybaseError, Unprocessable
+from app.phones import GROUP_SUFFIX, is_group_chat  # noqa: F401 - group chats are "<id>@g.us" on every gateway
 from app.sessions.models import WhatsAppSession
 
 # The contract's session statuses.
 WORKING, STOPPED, FAILED, QR_CODE = "working", "stopped", "failed", "qr_code"
 # Message statuses in the order they can only move forward; "failed" is terminal and set apart.
 STATUS_RANK = {"queued": 0, "sent": 1, "delivered": 2, "read": 3}
-# Group chats are "<id>@g.us" on every gateway (WhatsApp's own group JID suffix).
-GROUP_SUFFIX = "@g.us"
-
-
-def is_group_chat(chat_id: str) -> bool:
-    return chat_id.endswith(GROUP_SUFFIX)
 
 
 class GatewayError(BadGateway):

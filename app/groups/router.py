@@ -1,9 +1,13 @@
-from fastapi import APIRouter, status
+from typing import Annotated
 
-from app.deps import RequireScope, SessionDep
+from fastapi import APIRouter, Query, status
+from fastapi.responses import PlainTextResponse
+
+from app.deps import Offset, RequireScope, SessionDep
 from app.errors import NotFound, error_responses
 from app.groups import service
-from app.groups.schemas import GroupCreate, GroupDetail, GroupPublic, GroupUpdate, MembersChange, MembersChanged
+from app.groups.schemas import (ContactPage, GroupCreate, GroupDetail, GroupPublic, GroupUpdate, MemberPublic,
+                                MembersChange, MembersChanged)
 from app.groups.service import DuplicateGroupName
 
 router = APIRouter(prefix="/custom-groups", tags=["Custom groups"])
@@ -22,6 +26,28 @@ def list_groups(principal: GroupsRead, session: SessionDep):
 def create_group(body: GroupCreate, principal: GroupsWrite, session: SessionDep):
     """Create a group, optionally with its first members."""
     return service.create_group(session, principal.account_id, body)
+
+
+@router.get("/contacts", response_model=ContactPage)
+def list_contacts(principal: GroupsRead, session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 100,
+                  offset: Offset = 0):
+    """Everyone your sessions have written with (sessions with chats on), newest first: people to add to groups."""
+    return service.list_contacts(session, principal.account_id, limit=limit, offset=offset)
+
+
+@router.get("/{group_id}/export/csv", response_class=PlainTextResponse, responses={
+    **error_responses(NotFound), 200: {"content": {"text/csv": {}}}})
+def export_csv(group_id: str, principal: GroupsRead, session: SessionDep):
+    """The group's members as a CSV download: phone, name, added_at."""
+    text = service.export_csv(session, principal.account_id, group_id)
+    return PlainTextResponse(text, media_type="text/csv",
+                             headers={"Content-Disposition": f'attachment; filename="group-{group_id}.csv"'})
+
+
+@router.get("/{group_id}/export/json", response_model=list[MemberPublic], responses=error_responses(NotFound))
+def export_json(group_id: str, principal: GroupsRead, session: SessionDep):
+    """The group's members as a JSON array."""
+    return service.describe_group(session, principal.account_id, group_id).members
 
 
 @router.get("/{group_id}", response_model=GroupDetail, responses=error_responses(NotFound))

@@ -1,20 +1,19 @@
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AfterValidator, BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, model_validator
 
-from app.groups.phones import validate_phone
+from app.phones import Phone
+from app.schema_base import RequestBody
 
-Phone = Annotated[str, AfterValidator(validate_phone)]
 MAX_MEMBERS_PER_REQUEST = 10_000
 
 
-class Contact(BaseModel):
+class Contact(RequestBody):
     phone: Phone = Field(examples=["15551234567"])
     name: str | None = Field(default=None, max_length=200, examples=["Ana"])
 
 
-class MembersChange(BaseModel):
+class MembersChange(RequestBody):
     """Either `phones` or `contacts` (or both); duplicates are merged."""
 
     phones: list[Phone] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST,
@@ -31,14 +30,19 @@ class MembersChange(BaseModel):
         return [Contact(phone=phone) for phone in self.phones] + list(self.contacts)
 
 
-class GroupCreate(BaseModel):
+class GroupCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200, examples=["VIP customers"])
     description: str | None = Field(default=None, max_length=1000)
     phones: list[Phone] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST)
     contacts: list[Contact] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST)
+    members: list[Contact] = Field(default_factory=list, max_length=MAX_MEMBERS_PER_REQUEST,
+                                   description="The same as `contacts` (MoltFlow's name)")
+
+    def initial_contacts(self) -> list[Contact]:
+        return [Contact(phone=phone) for phone in self.phones] + list(self.contacts) + list(self.members)
 
 
-class GroupUpdate(BaseModel):
+class GroupUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     description: str | None = Field(default=None, max_length=1000)
 
@@ -60,6 +64,21 @@ class MemberPublic(BaseModel):
 
 class GroupDetail(GroupPublic):
     members: list[MemberPublic]
+
+
+class ContactPublic(BaseModel):
+    phone: str
+    chat_id: str
+    name: str | None
+    last_message_at: datetime
+    message_count: int
+
+
+class ContactPage(BaseModel):
+    items: list[ContactPublic]
+    total: int
+    limit: int
+    offset: int
 
 
 class MembersChanged(BaseModel):

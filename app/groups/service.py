@@ -1,13 +1,18 @@
 """Custom contact groups and their members. Flushes, never commits."""
 
+import csv
+import io
+
 from sqlmodel import Session
 
 from app.common import utcnow
 from app.errors import Conflict
 from app.groups.models import ContactGroup, ContactGroupMember
 from app.groups.repository import GroupRepository, MemberRepository
-from app.groups.schemas import (Contact, GroupCreate, GroupDetail, GroupPublic, GroupUpdate, MemberPublic,
-                                MembersChange, MembersChanged)
+from app.groups.schemas import (Contact, ContactPage, ContactPublic, GroupCreate, GroupDetail, GroupPublic,
+                                GroupUpdate, MemberPublic, MembersChange, MembersChanged)
+from app.messages.repository import MessageRepository
+from app.phones import CONTACT_SUFFIX
 
 
 class DuplicateGroupName(Conflict):
@@ -46,7 +51,7 @@ def create_group(session: Session, account_id: str, body: GroupCreate) -> GroupD
     repository = GroupRepository(session, account_id)
     _check_name_free(repository, body.name)
     group = repository.add(ContactGroup(account_id=account_id, name=body.name, description=body.description))
-    contacts = [Contact(phone=phone) for phone in body.phones] + list(body.contacts)
+    contacts = body.initial_contacts()
     if contacts:
         _merge_members(session, account_id, group, contacts)
     return describe_group(session, account_id, group.id)
@@ -117,6 +122,29 @@ def remove_members(session: Session, account_id: str, group_id: str, body: Membe
     session.add(group)
     session.flush()
     return MembersChanged(group_id=group.id, added=0, removed=removed, member_count=members.count_for(group.id))
+
+
+def export_csv(session: Session, account_id: str, group_id: str) -> str:
+    """The members as CSV (phone, name, added_at), for spreadsheets and CRMs."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["phone", "name", "added_at"])
+    for member in group_contacts(session, account_id, group_id):
+        writer.writerow([member.phone, _safe_cell(member.name or ""), member.created_at.isoformat()])
+    return out.getvalue()
+
+
+def _safe_cell(text: str) -> str:
+    # A name starting with = + - @ would run as a formula when the file is opened in a spreadsheet.
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def list_contacts(session: Session, account_id: str, *, limit: int, offset: int) -> ContactPage:
+    """Everyone the account's sessions (with chats on) have written with, newest first: people to group."""
+    rows, total = MessageRepository(session, account_id).contacts(limit, offset)
+    return ContactPage(items=[ContactPublic(phone=phone, chat_id=f"{phone}{CONTACT_SUFFIX}", name=name,
+                                            last_message_at=last_at, message_count=count)
+                              for phone, name, last_at, count in rows], total=total, limit=limit, offset=offset)
 
 
 def group_contacts(session: Session, account_id: str, group_id: str) -> list[ContactGroupMember]:

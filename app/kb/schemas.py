@@ -3,6 +3,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
+from app.schema_base import RequestBody
+
 MAX_TAGS = 20
 
 
@@ -51,7 +53,7 @@ class DocumentPage(BaseModel):
     offset: int
 
 
-class TextDocumentCreate(BaseModel):
+class TextDocumentCreate(RequestBody):
     title: str = Field(min_length=1, max_length=300, examples=["Opening hours"])
     text: str = Field(min_length=1, max_length=2_000_000, examples=["We are open Monday to Friday 9:00-18:00."])
     tags: Tags = Field(default_factory=list, examples=[["faq"]])
@@ -70,12 +72,12 @@ class ChunkPublic(BaseModel):
     edited: bool
 
 
-class ChunkUpdate(BaseModel):
+class ChunkUpdate(RequestBody):
     enabled: bool | None = None
     text: str | None = Field(default=None, min_length=1, max_length=20_000)
 
 
-class SearchRequest(BaseModel):
+class SearchRequest(RequestBody):
     query: str = Field(min_length=1, max_length=2000, examples=["When are you open on Sunday?"])
     top_k: int = Field(default=5, ge=1, le=50)
     mode: Literal["hybrid", "semantic", "keyword"] = "hybrid"

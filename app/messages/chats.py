@@ -3,7 +3,7 @@
 from sqlmodel import Session
 
 from app.errors import Forbidden, NotFound
-from app.gateways.base import GROUP_SUFFIX, is_group_chat
+from app.phones import GROUP_SUFFIX, is_group_chat, parse_chat_id
 from app.messages.repository import MessageRepository
 from app.messages.schemas import ChatPage, ChatPublic, MessagePage, MessagePublic
 from app.sessions.repository import SessionRepository
@@ -22,9 +22,12 @@ def _require_chats(session: Session, account_id: str, session_id: str | None) ->
                             f"{session_id} {{\"chats_enabled\": true}}")
 
 
-def normalize_chat_id(chat_id: str) -> str:
-    """Accept the phone alone (15551234567) as well as the chat id (15551234567@c.us)."""
-    return f"{chat_id}@c.us" if chat_id.isdigit() else chat_id
+def normalize_chat_id(chat_id: str) -> str | None:
+    """Any form of a phone or chat id as the stored chat id; None when it is none of them."""
+    try:
+        return parse_chat_id(chat_id).chat_id
+    except ValueError:
+        return None
 
 
 def list_chats(session: Session, account_id: str, *, session_id: str | None, limit: int, offset: int) -> ChatPage:
@@ -49,8 +52,17 @@ def chat_messages(session: Session, account_id: str, chat_id: str, *, session_id
     """A chat's messages newest first; 404 when the chat has none."""
     _require_chats(session, account_id, session_id)
     chat_id = normalize_chat_id(chat_id)
-    messages, total = MessageRepository(session, account_id).in_chat(chat_id, session_id, limit, offset)
+    messages, total = (MessageRepository(session, account_id).in_chat(chat_id, session_id, limit, offset)
+                       if chat_id else ([], 0))
     if total == 0:
         raise NotFound("Chat not found")
     return MessagePage(chat_id=chat_id, items=[MessagePublic.of(m) for m in messages], total=total, limit=limit,
                        offset=offset)
+
+
+def get_message(session: Session, account_id: str, message_id: str) -> MessagePublic:
+    """One message by our id or by its WhatsApp id (wamid...)."""
+    message = MessageRepository(session, account_id).by_any_id(message_id)
+    if message is None:
+        raise NotFound("Message not found")
+    return MessagePublic.of(message)

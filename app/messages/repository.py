@@ -18,6 +18,11 @@ class MessageRepository(AccountScopedRepository[Message]):
         return self.session.exec(self.select().where(Message.session_id == session_id,
                                                      Message.gateway_message_id == gateway_message_id)).first()
 
+    def by_any_id(self, message_id: str) -> Message | None:
+        """Ours or the gateway's id (clients keep the wamid /messages/send returned)."""
+        return self.get(message_id) or self.session.exec(
+            self.select().where(Message.gateway_message_id == message_id)).first()
+
     def last_inbound_at(self, session_id: str, phone: str) -> datetime | None:
         statement = select(func.max(Message.timestamp)).where(
             Message.account_id == self.account_id, Message.session_id == session_id, Message.phone == phone,
@@ -42,6 +47,20 @@ class MessageRepository(AccountScopedRepository[Message]):
             grouped = grouped.where(Message.session_id == session_id)
         total = self.session.exec(select(func.count()).select_from(grouped.subquery())).one()
         rows = self.session.exec(grouped.order_by(func.max(Message.timestamp).desc(), Message.chat_id)
+                                 .limit(limit).offset(offset)).all()
+        return list(rows), int(total)
+
+    def contacts(self, limit: int, offset: int) -> tuple[list[tuple], int]:
+        """(phone, name, last timestamp, message count) per person written with, across sessions, newest first.
+
+        Group chats are left out: their id is not a person."""
+        grouped = (select(Message.phone, func.max(Message.name).label("name"),
+                          func.max(Message.timestamp).label("last_at"), func.count().label("messages"))
+                   .where(Message.account_id == self.account_id, Message.phone != "",
+                          Message.chat_id.not_like("%@g.us"), Message.session_id.in_(self._chat_sessions()))
+                   .group_by(Message.phone))
+        total = self.session.exec(select(func.count()).select_from(grouped.subquery())).one()
+        rows = self.session.exec(grouped.order_by(func.max(Message.timestamp).desc(), Message.phone)
                                  .limit(limit).offset(offset)).all()
         return list(rows), int(total)
 

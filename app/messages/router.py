@@ -7,7 +7,8 @@ from app.errors import NotFound, PayloadTooLarge, Unprocessable, error_responses
 from app.gateways.base import GatewayError, GatewayTimeout, SessionNotConnected
 from app.messages import chats, service
 from app.messages.chats import ChatsDisabled
-from app.messages.schemas import ChatPage, MessageKey, MessagePage, SendMessage, SendResponse, SendResultBody
+from app.messages.schemas import (ChatPage, MessageKey, MessagePage, MessagePublic, SendMessage, SendResponse,
+                                  SendResultBody)
 
 router = APIRouter(prefix="/messages", tags=["Messages"])
 MessagesSend = RequireScope("messages:send")
@@ -25,10 +26,16 @@ def send_message(
     idempotency_key: Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_HELP)] = None,
 ):
     """Send a WhatsApp message."""
+    to = body.recipient
     result = service.send_message(services, principal.account_id, session_id=body.session_id,
-                                  phone=body.phone, message=body.message, media_url=body.media_url,
-                                  idempotency_key=idempotency_key)
-    return SendResponse(result=SendResultBody(key=MessageKey(id=result.message_id, remoteJid=result.remote_jid)))
+                                  phone=to.phone or "", group_id=to.group_id, message=body.message,
+                                  media_url=body.media_url, idempotency_key=idempotency_key)
+    row = result.message
+    return SendResponse(result=SendResultBody(key=MessageKey(id=result.message_id, remoteJid=result.remote_jid)),
+                        id=row.id, chat_id=row.chat_id, wa_message_id=result.message_id,
+                        message_type="media" if row.media_url else "text", content_preview=row.text[:100],
+                        status=row.status, sent_at=row.updated_at if row.status != "queued" else None,
+                        created_at=row.created_at)
 
 
 @router.get("/chats", response_model=ChatPage, responses=error_responses(ChatsDisabled, NotFound))
@@ -38,9 +45,27 @@ def list_chats(principal: MessagesRead, session: SessionDep, session_id: Session
     return chats.list_chats(session, principal.account_id, session_id=session_id, limit=limit, offset=offset)
 
 
-@router.get("/chats/{chat_id}", response_model=MessagePage, responses=error_responses(ChatsDisabled, NotFound))
+@router.get("/chats/{chat_id}", response_model=MessagePage | ChatPage,
+            responses=error_responses(ChatsDisabled, NotFound))
 def get_chat(chat_id: str, principal: MessagesRead, session: SessionDep, session_id: SessionFilter = None,
              limit: Limit = 50, offset: Offset = 0):
-    """Get messages from a chat, newest first."""
+    """Get messages from a chat, newest first; given a session id instead (MoltFlow's form), that session's chats."""
+    if chats.normalize_chat_id(chat_id) is None and session_id is None:
+        return chats.list_chats(session, principal.account_id, session_id=chat_id, limit=limit, offset=offset)
     return chats.chat_messages(session, principal.account_id, chat_id, session_id=session_id, limit=limit,
                                offset=offset)
+
+
+@router.get("/chat/{session_id}/{chat_id}", response_model=MessagePage,
+            responses=error_responses(ChatsDisabled, NotFound))
+def get_session_chat(session_id: str, chat_id: str, principal: MessagesRead, session: SessionDep,
+                     limit: Limit = 50, offset: Offset = 0):
+    """Get messages from one session's chat, newest first (MoltFlow's path)."""
+    return chats.chat_messages(session, principal.account_id, chat_id, session_id=session_id, limit=limit,
+                               offset=offset)
+
+
+@router.get("/{message_id}", response_model=MessagePublic, responses=error_responses(NotFound))
+def get_message(message_id: str, principal: MessagesRead, session: SessionDep):
+    """One message, by our id or its WhatsApp id."""
+    return chats.get_message(session, principal.account_id, message_id)

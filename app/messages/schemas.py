@@ -1,28 +1,42 @@
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, model_validator
+
+from app.phones import CHAT_ID_RULE, PHONE_RULE, ChatAddress, ChatId, normalize_phone, parse_chat_id
+from app.schema_base import RequestBody
 
 MAX_MESSAGE_LENGTH = 4096
-PHONE_HELP = "digits only: country code and number, no +, spaces or punctuation (e.g. 15551234567)"
+check_phone = normalize_phone  # the one phone rule (app/phones.py)
 
 
-def check_phone(value: str) -> str:
-    if not value.isascii() or not value.isdigit() or not 7 <= len(value) <= 15:
-        raise ValueError(f"phone must be {PHONE_HELP}")
-    return value
+class SendMessage(RequestBody):
+    """The recipient as `phone` (the seed guide) or `chat_id` (MoltFlow's guides; the only way to name a group)."""
 
-
-class SendMessage(BaseModel):
     session_id: str = Field(min_length=1, max_length=32, examples=["abc123"])
-    phone: str = Field(examples=["15551234567"], description=f"Recipient, {PHONE_HELP}")
+    phone: ChatId = Field(description=f"Recipient: {PHONE_RULE}; or a chat id")
+    chat_id: ChatId | None = Field(default=None, description=f"Recipient instead of `phone`: {CHAT_ID_RULE}")
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH, examples=["Hello from the API!"])
     media_url: str | None = Field(default=None, max_length=2048, examples=["https://example.com/image.jpg"])
 
-    @field_validator("phone")
+    @model_validator(mode="before")
     @classmethod
-    def _digits_only(cls, value: str) -> str:
-        return check_phone(value)
+    def _chat_id_names_the_recipient(cls, data):
+        # Either field names the recipient; a missing one still reads "phone: Field required", as the contract shows.
+        if isinstance(data, dict) and data.get("phone") is None and data.get("chat_id") is not None:
+            return {**data, "phone": data["chat_id"]}
+        return data
+
+    @model_validator(mode="after")
+    def _one_recipient(self):
+        if self.chat_id is not None and self.chat_id != self.phone:
+            raise ValueError(f"`phone` and `chat_id` name different chats ({self.phone} and {self.chat_id}); "
+                             "give one of them")
+        return self
+
+    @property
+    def recipient(self) -> ChatAddress:
+        return parse_chat_id(self.phone)
 
 
 class MessageKey(BaseModel):
@@ -35,8 +49,19 @@ class SendResultBody(BaseModel):
 
 
 class SendResponse(BaseModel):
+    """The contract's `{success, result.key}`, and the fields MoltFlow's guides read, in one body."""
+
     success: bool = True
     result: SendResultBody
+    id: str | None = Field(default=None, description="Our message id")
+    chat_id: str | None = Field(default=None, examples=["15551234567@c.us"])
+    wa_message_id: str | None = Field(default=None, description="The WhatsApp message id, as result.key.id")
+    direction: Literal["outbound"] = "outbound"
+    message_type: Literal["text", "media"] = "text"
+    content_preview: str | None = None
+    status: str | None = None
+    sent_at: datetime | None = None
+    created_at: datetime | None = None
 
 
 class ChatPublic(BaseModel):

@@ -85,7 +85,8 @@ def _replay(existing: Message, session_id: str, chat_id: str, phone: str, text: 
 
 def _validate(phone: str, message: str, group_id: str | None) -> None:
     try:
-        check_phone(phone)
+        if group_id is None or phone:  # a message into a group answers no one in particular
+            check_phone(phone)
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
     if group_id is not None and not is_group_chat(group_id):
@@ -215,7 +216,7 @@ def message_event(message: Message) -> dict:
     """A message as webhook receivers see it."""
     return {"id": message.id, "message_id": message.gateway_message_id, "session_id": message.session_id,
             "chat_id": message.chat_id, "direction": message.direction, "phone": message.phone,
-            "name": message.name, "text": message.text, "media_url": message.media_url,
+            "name": message.name, "text": message.text, "message": message.text, "media_url": message.media_url,
             "media_type": message.media_type, "status": message.status, "error": message.error,
             "origin": message.origin, "timestamp": message.timestamp.isoformat()}
 

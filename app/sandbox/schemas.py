@@ -3,12 +3,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field, field_validator
 
-from app.messages.schemas import MAX_MESSAGE_LENGTH, MessagePublic, check_phone
+from app.messages.schemas import MAX_MESSAGE_LENGTH, MessagePublic
+from app.phones import Phone
+from app.schema_base import RequestBody
 
 
-class SandboxInbound(BaseModel):
+class SandboxInbound(RequestBody):
     session_id: str = Field(min_length=1, max_length=32)
-    phone: str = Field(examples=["15551234567"], description="The customer, digits only")
+    phone: Phone = Field(description="The customer")
     message: str = Field(min_length=1, max_length=MAX_MESSAGE_LENGTH, examples=["Hi, are you open today?"])
     message_id: str | None = Field(default=None, max_length=200,
                                    description="Reuse an id to replay a duplicate delivery; generated when absent")
@@ -18,11 +20,6 @@ class SandboxInbound(BaseModel):
     deliveries: int = Field(default=1, ge=1, le=5, description="Deliver the same event this many times")
     group_id: str | None = Field(default=None, pattern=r"^\d{6,40}(-\d+)?@g\.us$", examples=["120363021234567890@g.us"],
                                  description="Deliver it as written in this group by `phone`")
-
-    @field_validator("phone")
-    @classmethod
-    def _digits_only(cls, value: str) -> str:
-        return check_phone(value)
 
     @field_validator("timestamp")
     @classmethod
@@ -39,7 +36,7 @@ class SandboxInboundResult(BaseModel):
     message: MessagePublic | None
 
 
-class SandboxStatus(BaseModel):
+class SandboxStatus(RequestBody):
     session_id: str = Field(min_length=1, max_length=32)
     message_id: str = Field(min_length=1, max_length=200, description="The wamid returned by /messages/send")
     status: Literal["sent", "delivered", "read", "failed"]

@@ -15,6 +15,7 @@ class ScheduledMessage(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     account_id: str = Field(foreign_key="accounts.id", index=True, max_length=32, ondelete="CASCADE")
     session_id: str = Field(foreign_key="wa_sessions.id", max_length=32, ondelete="CASCADE")
+    name: str | None = Field(default=None, max_length=255)
     phone: str | None = Field(default=None, max_length=20)
     group_id: str | None = Field(default=None, foreign_key="contact_groups.id", max_length=32,
                                  ondelete="SET NULL")

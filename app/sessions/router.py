@@ -8,7 +8,9 @@ from app.gateways.registry import UnknownGateway
 from app.net import UnsafeUrl
 from app.sessions import service
 from app.sessions.service import SessionRefTaken
-from app.sessions.schemas import QrCodePublic, SessionCreate, SessionPublic, SessionUpdate
+from app.sessions.schemas import (QrCodePublic, SessionCreate, SessionPublic, SessionSettings,
+                                  SessionSettingsPublic, SessionUpdate)
+from app.sse import StreamSeconds, poll_events, sse_response
 
 router = APIRouter(prefix="/sessions", tags=["Sessions"])
 SessionsRead = RequireScope("sessions:read")
@@ -61,6 +63,38 @@ def restart_session(session_id: str, principal: SessionsWrite, services: Service
 def stop_session(session_id: str, principal: SessionsWrite, services: ServicesDep):
     """Stop a running session."""
     return service.stop_session(services, principal.account_id, session_id)
+
+
+@router.post("/{session_id}/start", response_model=SessionPublic,
+             responses=error_responses(NotFound, *GATEWAY_ERRORS))
+def start_session(session_id: str, principal: SessionsWrite, services: ServicesDep):
+    """Start a stopped session (a WAHA session then shows its QR code)."""
+    return service.start_session(services, principal.account_id, session_id)
+
+
+@router.post("/{session_id}/logout", response_model=SessionPublic,
+             responses=error_responses(NotFound, *GATEWAY_ERRORS))
+def logout_session(session_id: str, principal: SessionsWrite, services: ServicesDep):
+    """Stop the session and forget its paired number; start it again to pair a phone."""
+    return service.logout_session(services, principal.account_id, session_id)
+
+
+@router.get("/{session_id}/events", responses={**error_responses(NotFound),
+                                               200: {"content": {"text/event-stream": {}}}})
+def session_events(session_id: str, principal: SessionsRead, services: ServicesDep, timeout: StreamSeconds = 300):
+    """Server-Sent Events: `session.status` now and at every change of status or number."""
+    def read():
+        return service.session_state(services, principal.account_id, session_id)
+
+    if read() is None:
+        raise NotFound("Session not found")  # before the stream starts
+    return sse_response(poll_events(read, name="session.status", seconds=timeout))
+
+
+@router.patch("/{session_id}/settings", response_model=SessionSettingsPublic, responses=error_responses(NotFound))
+def update_settings(session_id: str, body: SessionSettings, principal: SessionsWrite, session: SessionDep):
+    """Per-session settings (MoltFlow's shape): chats_enabled; auto_transcribe only false."""
+    return SessionSettingsPublic(config=service.update_settings(session, principal.account_id, session_id, body))
 
 
 @router.delete("/{session_id}", status_code=status.HTTP_204_NO_CONTENT, responses=error_responses(NotFound))

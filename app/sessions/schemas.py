@@ -2,9 +2,10 @@ import re
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
 from app.net import UnsafeUrl, require_http_url
+from app.schema_base import RequestBody
 
 SessionStatus = Literal["working", "stopped", "failed", "qr_code"]
 # Per-gateway config keys; the secret ones are accepted but never shown again.
@@ -15,9 +16,11 @@ GATEWAY_CONFIG = {
 }
 
 
-class SessionCreate(BaseModel):
+class SessionCreate(RequestBody):
     name: str = Field(min_length=1, max_length=200, examples=["My WhatsApp Session"])
-    gateway: str = Field(default="sandbox", examples=["sandbox"], description="sandbox, waha or meta")
+    gateway: str | None = Field(default=None, examples=["sandbox"],
+                                description="sandbox, waha or meta; by default the sandbox while "
+                                            "REPLYBASE_SANDBOX is on, else waha (the operator's WAHA server)")
     phone_number: str | None = Field(default=None, pattern=r"^\d{6,15}$", examples=["1234567890"])
     chats_enabled: bool = True
     config: dict[str, str] = Field(
@@ -26,9 +29,11 @@ class SessionCreate(BaseModel):
 
     @model_validator(mode="after")
     def _config_fits_gateway(self) -> "SessionCreate":
+        if self.gateway is None and self.config:
+            raise ValueError("give `gateway` with `config`: which gateway is this config for?")
         spec = GATEWAY_CONFIG.get(self.gateway)
         if spec is None:
-            return self  # the service names the available gateways
+            return self  # the service names the available gateways (or picks the default one)
         missing = [key for key in spec["required"] if not self.config.get(key)]
         unknown = sorted(set(self.config) - set(spec["required"]) - set(spec["optional"]))
         if missing:
@@ -50,9 +55,29 @@ class SessionCreate(BaseModel):
         return self
 
 
-class SessionUpdate(BaseModel):
+class SessionUpdate(RequestBody):
     name: str | None = Field(default=None, min_length=1, max_length=200)
     chats_enabled: bool | None = None
+
+
+class SessionSettings(RequestBody):
+    """MoltFlow's per-session settings; only the fields sent change."""
+
+    chats_enabled: bool | None = Field(default=None, description="Keep this session's chats (GET /messages/chats)")
+    auto_transcribe: bool | None = Field(default=None, description="Only false: voice messages are not "
+                                                                   "transcribed by this service")
+
+    @field_validator("auto_transcribe")
+    @classmethod
+    def _no_transcription(cls, value: bool | None) -> bool | None:
+        if value:
+            raise ValueError("voice transcription is not available on this service; only false is accepted")
+        return value
+
+
+class SessionSettingsPublic(BaseModel):
+    status: Literal["ok"] = "ok"
+    config: dict = Field(examples=[{"chats_enabled": True, "auto_transcribe": False}])
 
 
 class SessionPublic(BaseModel):
@@ -62,6 +87,7 @@ class SessionPublic(BaseModel):
     phone_number: str | None
     gateway: str
     chats_enabled: bool
+    is_business: bool = Field(default=False, description="MoltFlow's field; WhatsApp Business is not detected here")
     created_at: datetime
 
 

@@ -67,16 +67,22 @@ def _read(services: Services, account_id: str, session_id: str) -> WhatsAppSessi
         return get_session(session, account_id, session_id)
 
 
+def default_gateway(settings) -> str:
+    """Without a `gateway` in the request: the sandbox while it is on, else the operator's WAHA server."""
+    return "sandbox" if settings.sandbox else "waha"
+
+
 def create_session(services: Services, principal: Principal, body: SessionCreate) -> WhatsAppSession:
     """Create a session on its gateway; a gateway that cannot be reached is a 502/504 and nothing is kept.
 
     The row is stored (stopped) before the gateway is called, so the name is taken while the call runs, and
     removed again if the gateway refuses."""
-    gateway = get_gateway(services, body.gateway)
+    gateway_name = body.gateway or default_gateway(services.settings)
+    gateway = get_gateway(services, gateway_name)
     with unit_of_work(services.session_factory) as session:
         repository = SessionRepository(session, principal.account_id)
         require_below_limit(principal.plan, "sessions", repository.count(), principal.account_id)
-        wa_session = WhatsAppSession(account_id=principal.account_id, name=body.name, gateway=body.gateway,
+        wa_session = WhatsAppSession(account_id=principal.account_id, name=body.name, gateway=gateway_name,
                                      phone_number=body.phone_number, chats_enabled=body.chats_enabled,
                                      config=dict(body.config), status="stopped")
         ref = gateway_ref(wa_session)
@@ -125,6 +131,22 @@ def restart_session(services: Services, account_id: str, session_id: str) -> Wha
     return _lifecycle(services, account_id, session_id, "restart")
 
 
+def start_session(services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+    """Start a stopped session (the gateway's start is harmless on one already running)."""
+    return _lifecycle(services, account_id, session_id, "start")
+
+
+def logout_session(services: Services, account_id: str, session_id: str) -> WhatsAppSession:
+    """Stop the session and forget the number it was paired with; start it again to pair a phone."""
+    _lifecycle(services, account_id, session_id, "stop")
+    with unit_of_work(services.session_factory) as session:
+        wa_session = get_session(session, account_id, session_id)
+        wa_session.phone_number, wa_session.updated_at = None, utcnow()
+        session.add(wa_session)
+        session.flush()
+        return wa_session
+
+
 def stop_session(services: Services, account_id: str, session_id: str) -> WhatsAppSession:
     return _lifecycle(services, account_id, session_id, "stop")
 
@@ -137,6 +159,24 @@ def update_session(session: Session, account_id: str, session_id: str, body: Ses
     session.add(wa_session)
     session.flush()
     return wa_session
+
+
+def session_state(services: Services, account_id: str, session_id: str) -> dict | None:
+    """The stored status, as the events stream sends it; None once the session is deleted."""
+    with unit_of_work(services.session_factory, read_only=True) as session:
+        row = SessionRepository(session, account_id).get(session_id)
+        return None if row is None else {"session_id": row.id, "status": row.status,
+                                         "phone_number": row.phone_number}
+
+
+def update_settings(session: Session, account_id: str, session_id: str, body) -> dict:
+    """MoltFlow's settings view of a session: only the fields sent change."""
+    wa_session = get_session(session, account_id, session_id)
+    if body.chats_enabled is not None:
+        wa_session.chats_enabled, wa_session.updated_at = body.chats_enabled, utcnow()
+        session.add(wa_session)
+        session.flush()
+    return {"chats_enabled": wa_session.chats_enabled, "auto_transcribe": False}
 
 
 def get_qr(services: Services, account_id: str, session_id: str) -> tuple[WhatsAppSession, QrCode]:

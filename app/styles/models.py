@@ -15,6 +15,9 @@ class StyleProfile(SQLModel, table=True):
     id: str = Field(default_factory=new_id, primary_key=True, max_length=32)
     account_id: str = Field(foreign_key="accounts.id", index=True, max_length=32, ondelete="CASCADE")
     name: str = Field(max_length=100)
+    # Scope for the reply cascade: a chat's profile, then its session's, then the account's general one (both null).
+    session_id: str | None = Field(default=None, max_length=32)
+    wa_chat_id: str | None = Field(default=None, max_length=64)
     tone: str = Field(default="friendly", max_length=20)
     formality: str = Field(default="neutral", max_length=10)
     language: str = Field(default="auto", max_length=10)

@@ -84,6 +84,8 @@ class StyleProfilePublic(StyleFields):
 
     id: str
     name: str
+    session_id: str | None = Field(default=None, description="Trained for this session (POST /ai/style/train)")
+    wa_chat_id: str | None = Field(default=None, description="Trained for this chat (POST /ai/style/train)")
     learned: dict | None = Field(default=None, description="What /learn derived this profile from")
     created_at: datetime
     updated_at: datetime

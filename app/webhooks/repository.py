@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from sqlalchemy import delete
-from sqlmodel import select
+from sqlmodel import func, select
 
 from app.repository import AccountScopedRepository
 from app.webhooks.models import Webhook, WebhookDelivery
@@ -24,12 +24,14 @@ class DeliveryRepository(AccountScopedRepository[WebhookDelivery]):
     model = WebhookDelivery
     not_found_detail = "Delivery not found"
 
-    def list_for(self, webhook_id: str, *, status: str | None, limit: int, offset: int) -> list[WebhookDelivery]:
+    def list_for(self, webhook_id: str, *, status: str | None, limit: int,
+                 offset: int) -> tuple[list[WebhookDelivery], int]:
         statement = self.select().where(WebhookDelivery.webhook_id == webhook_id)
         if status:
             statement = statement.where(WebhookDelivery.status == status)
+        total = self.session.exec(select(func.count()).select_from(statement.subquery())).one()
         statement = statement.order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
-        return list(self.session.exec(statement.offset(offset).limit(limit)))
+        return list(self.session.exec(statement.offset(offset).limit(limit))), total
 
     def delete_for(self, webhook_id: str) -> None:
         self.session.execute(delete(WebhookDelivery).where(WebhookDelivery.account_id == self.account_id,

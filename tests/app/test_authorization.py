@@ -83,6 +83,12 @@ def make_chat(client, tenant) -> str:
     return "15551234567@c.us"
 
 
+def make_message(client, tenant) -> str:
+    response = client.post("/api/v2/messages/send", headers=tenant.headers,
+                           json={"session_id": make_session(client, tenant), "phone": "15551234567", "message": "m"})
+    return response.json()["id"]
+
+
 def make_webhook(client, tenant) -> str:
     response = client.post("/api/v2/webhooks", json={"url": "http://127.0.0.1:9/h", "events": ["message.sent"]},
                            headers=tenant.headers)
@@ -148,11 +154,17 @@ RESOURCE_FACTORIES = {
     "/api/v2/ai/auto-reply/{session_id}": make_session,
     "/api/v2/ai/replies/{reply_id}": make_reply,
     "/api/v2/ai/style-profiles/{profile_id}": make_style_profile,
+    "/api/v2/ai/style/profile/{profile_id}": make_style_profile,
+    "/api/v2/ai/style/status/{task_id}": make_style_profile,
+    "/api/v2/ai/knowledge/{source_id}": make_document,
     "/api/v2/scheduled-messages/{scheduled_id}": make_scheduled_message,
     "/api/v2/messages/bulk/{bulk_job_id}": make_bulk_job,
+    "/api/v2/bulk-send/{job_id}": make_bulk_job,
     "/api/v2/webhooks/{webhook_id}": make_webhook,
     "/api/v2/custom-groups/{group_id}": make_group,
     "/api/v2/messages/chats/{chat_id}": make_chat,
+    "/api/v2/messages/chat/{session_id}": make_session,
+    "/api/v2/messages/{message_id}": make_message,
     "/api/v2/ai/knowledge-base/documents/{document_id}": make_document,
     "/api/v2/ai/knowledge-base/chunks/{chunk_id}": make_chunk,
     "/api/v2/sessions/{session_id}": make_session,
@@ -195,7 +207,8 @@ def test_rejects_missing_and_bad_credentials(client, services, tenant, method, p
 def test_key_without_the_scope_gets_403_naming_it(client, make_tenant, method, path, route):
     scope = required_scope(route)
     if scope is None:
-        assert path in {"/api/v2/account", "/api/v2/auth/logout"}, "every other route needs a scope"
+        assert path in {"/api/v2/account", "/api/v2/auth/logout", "/api/v2/auth/me", "/api/v2/users/me",
+                        "/api/v2/usage/current"}, "every other route needs a scope"
         return
     caller = make_tenant(scopes=[s for s in ALL_SCOPES if s != scope])
     response = client.request(method, fill(path), headers=caller.headers)

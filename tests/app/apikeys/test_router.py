@@ -53,7 +53,7 @@ def test_bad_create_requests(client, tenant):
     both = client.post(KEYS, json={"label": "x", "scopes": ["ai:read"], "preset": "Messaging"},
                        headers=tenant.headers)
     assert both.status_code == 422
-    assert both.json()["detail"][0]["msg"].endswith("give either scopes or preset")
+    assert both.json()["detail"][0]["msg"].endswith("give either scopes or preset, not both")
 
 
 def test_key_cannot_mint_wider_key(client, make_tenant):

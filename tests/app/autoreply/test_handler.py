@@ -72,9 +72,10 @@ def test_review_mode_drafts_then_approve_sends(client, tenant, knowledge, bot_se
     assert again.status_code == 409
 
 
-def test_pause_and_resume_any_chat(client, tenant, knowledge, bot_session, customer):
+def test_pause_and_resume_a_chat(client, tenant, knowledge, bot_session, customer):
     session_id, _ = bot_session
-    paused = client.post(f"/api/v2/ai/auto-reply/{session_id}/chats/447700900999@c.us/pause",
+    customer("What is your address?", phone="447700900999")  # a chat exists once someone has written
+    paused = client.post(f"/api/v2/ai/auto-reply/{session_id}/chats/+44 7700 900999/pause",
                          json={"minutes": 30}, headers=tenant.headers)
     assert paused.status_code == 200 and paused.json()["paused_until"]
     assert customer("What is your address?", phone="447700900999")["reason"] == "paused"

@@ -44,7 +44,7 @@ def test_add_merges_duplicates_and_updates_names(client, tenant):
     assert again["added"] == 0 and again["member_count"] == 3
 
 
-@pytest.mark.parametrize("bad", ["+1 (555) 123-4567", "+15551234567", "1555", "1234567890123456", "15551234abc"])
+@pytest.mark.parametrize("bad", ["+1 (555)", "1555", "1234567890123456", "15551234abc", "+1+5551234567"])
 def test_a_bad_phone_is_422_naming_it_and_nothing_is_added(client, tenant, bad):
     group = make_group(client, tenant)
     response = client.post(f"{BASE}/{group['id']}/members/add", headers=tenant.headers,
@@ -52,7 +52,7 @@ def test_a_bad_phone_is_422_naming_it_and_nothing_is_added(client, tenant, bad):
     assert response.status_code == 422
     [error] = response.json()["detail"]
     assert error["loc"] == ["body", "phones", 1]
-    assert repr(bad) in error["msg"] and "country code and number, digits only" in error["msg"]
+    assert repr(bad) in error["msg"] and "country code and number" in error["msg"]
     assert client.get(f"{BASE}/{group['id']}", headers=tenant.headers).json()["member_count"] == 0
 
 
@@ -95,9 +95,9 @@ def test_names_are_unique_per_account(client, tenant, other_tenant):
 
 def test_delete_and_tenant_isolation(client, tenant, other_tenant):
     group = make_group(client, tenant, phones=["15550000001"])
-    for method, path in [("GET", ""), ("PATCH", ""), ("DELETE", ""), ("POST", "/members/add")]:
-        response = client.request(method, f"{BASE}/{group['id']}{path}", headers=other_tenant.headers,
-                                  json={"phones": ["15550000009"]})
+    for method, path, body in [("GET", "", None), ("PATCH", "", {"name": "Mine"}), ("DELETE", "", None),
+                               ("POST", "/members/add", {"phones": ["15550000009"]})]:
+        response = client.request(method, f"{BASE}/{group['id']}{path}", headers=other_tenant.headers, json=body)
         assert response.status_code == 404 and response.json() == {"detail": "Custom group not found"}
     assert client.get(BASE, headers=other_tenant.headers).json() == []
     assert client.delete(f"{BASE}/{group['id']}", headers=tenant.headers).status_code == 204

@@ -10,6 +10,7 @@ def session_id(client, tenant):
 
 def send(client, tenant, session_id, headers=None, **body):
     body = {"session_id": session_id, "phone": "15551234567", "message": "Hello", **body}
+    body = {name: value for name, value in body.items() if value is not None}
     return client.post("/api/v2/messages/send", json=body, headers={**tenant.headers, **(headers or {})})
 
 
@@ -22,12 +23,51 @@ def test_send_answers_in_the_contract_shape(client, tenant, session_id):
     assert body["result"]["key"]["remoteJid"] == "15551234567@s.whatsapp.net"
 
 
-@pytest.mark.parametrize("phone", ["+1 (555) 123-4567", "+15551234567", "1 555 123 4567", "555-1234", "abc",
-                                   "", "1234567890123456", "١٥٥٥١٢٣٤٥٦٧"])
-def test_phone_must_be_digits_only(client, tenant, session_id, phone):
+@pytest.mark.parametrize("phone", ["+1 (555) 123-4567", "+15551234567", "1 555 123 4567", "1-555-123-4567",
+                                   "15551234567@c.us", "15551234567@s.whatsapp.net"])
+def test_a_phone_written_any_usual_way_reaches_the_same_chat(client, tenant, session_id, phone):
+    response = send(client, tenant, session_id, phone=phone)
+    assert response.status_code == 200, response.text
+    assert response.json()["result"]["key"]["remoteJid"] == "15551234567@s.whatsapp.net"
+    assert response.json()["chat_id"] == "15551234567@c.us"
+
+
+@pytest.mark.parametrize("phone", ["abc", "", "12345", "1234567890123456", "١٥٥٥١٢٣٤٥٦٧", "+1 555 abc 4567",
+                                   "1555+1234567"])
+def test_a_phone_that_is_not_one_is_422_naming_it(client, tenant, session_id, phone):
     response = send(client, tenant, session_id, phone=phone)
     assert response.status_code == 422
-    assert "digits only" in str(response.json()["detail"])
+    assert repr(phone) in str(response.json()["detail"]) and "country code and number" in response.text
+
+
+def test_chat_id_addresses_a_contact_or_a_group(client, tenant, session_id):
+    contact = send(client, tenant, session_id, phone=None, chat_id="5511999999999@c.us")
+    assert contact.status_code == 200, contact.text
+    assert contact.json()["result"]["key"]["remoteJid"] == "5511999999999@s.whatsapp.net"
+    group = send(client, tenant, session_id, phone=None, chat_id="120363012345678901@g.us")
+    assert group.status_code == 200, group.text
+    assert group.json()["chat_id"] == "120363012345678901@g.us"
+    assert group.json()["result"]["key"]["remoteJid"] == "120363012345678901@g.us"
+    chat = client.get("/api/v2/messages/chats/120363012345678901@g.us", headers=tenant.headers).json()
+    assert chat["items"][0]["text"] == "Hello"
+
+
+def test_phone_and_chat_id_naming_different_chats_is_422(client, tenant, session_id):
+    response = send(client, tenant, session_id, chat_id="5511999999999@c.us")
+    assert response.status_code == 422 and "different chats" in response.text
+    assert send(client, tenant, session_id, chat_id="+1 555 123 4567").status_code == 200
+
+
+def test_without_a_recipient_the_contract_error_names_phone(client, tenant, session_id):
+    response = send(client, tenant, session_id, phone=None)
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "phone"]
+
+
+def test_an_unknown_field_is_422_naming_it(client, tenant, session_id):
+    response = send(client, tenant, session_id, mesage="typo")
+    assert response.status_code == 422
+    assert response.json()["detail"][0]["loc"] == ["body", "mesage"] and "unknown field" in response.text
 
 
 def test_message_length_is_1_to_4096(client, tenant, session_id):

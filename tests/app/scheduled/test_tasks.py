@@ -169,10 +169,13 @@ def test_cancelled_messages_never_fire(client, tenant, wa_session, services):
     assert sent_messages(services) == []
 
 
-def test_a_sent_message_cannot_be_cancelled(client, tenant, wa_session, services):
+def test_a_sent_message_cannot_be_cancelled_but_can_be_deleted(client, tenant, wa_session, services):
     created = schedule(client, tenant, wa_session, phone="15551234567")
     make_due(services)
     drain(services)
-    response = client.delete(f"{BASE}/{created['id']}", headers=tenant.headers)
+    response = client.post(f"{BASE}/{created['id']}/cancel", headers=tenant.headers)
     assert response.status_code == 409
     assert response.json() == {"detail": "This scheduled message is already sent; there is nothing left to cancel"}
+    history = client.get(f"{BASE}/{created['id']}/history", headers=tenant.headers).json()
+    assert [(run["run"], run["phone"], run["status"]) for run in history["items"]] == [(1, "15551234567", "sent")]
+    assert client.delete(f"{BASE}/{created['id']}", headers=tenant.headers).status_code == 204

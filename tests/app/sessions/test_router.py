@@ -41,9 +41,16 @@ def test_unknown_gateway_and_bad_config_are_422_saying_what_is_allowed(client, t
 
 def test_sandbox_can_be_switched_off(client, tenant, settings):
     settings.sandbox = False
-    response = create(client, tenant)
+    response = create(client, tenant, gateway="sandbox")
     assert response.status_code == 422
     assert "REPLYBASE_SANDBOX=false" in response.json()["detail"]
+
+
+def test_without_the_sandbox_a_session_goes_to_the_operators_waha(client, tenant, settings, fake_waha):
+    settings.sandbox = False
+    response = create(client, tenant)  # {"name": ...} alone, as the guides create one
+    assert response.status_code == 201, response.text
+    assert response.json()["gateway"] == "waha"
 
 
 def test_sandbox_session_has_no_qr_code(client, tenant):

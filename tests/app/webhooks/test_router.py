@@ -76,10 +76,12 @@ def test_deliveries_are_listed_newest_first(client, tenant, services):
         emit_event(session, tenant.account_id, "message.received", {"n": 1})
         emit_event(session, tenant.account_id, "session.status", {"n": 2})
         session.commit()
-    deliveries = client.get(f"/api/v2/webhooks/{webhook_id}/deliveries", headers=tenant.headers).json()
-    assert [d["event"] for d in deliveries] == ["session.status", "message.received"]
+    page = client.get(f"/api/v2/webhooks/{webhook_id}/deliveries", headers=tenant.headers).json()
+    deliveries = page["items"]
+    assert [d["event"] for d in deliveries] == ["session.status", "message.received"] and page["total"] == 2
     assert deliveries[0]["status"] == "pending" and deliveries[0]["attempts"] == 0
     only = client.get(f"/api/v2/webhooks/{webhook_id}/deliveries?limit=1&offset=1", headers=tenant.headers).json()
-    assert [d["event"] for d in only] == ["message.received"]
+    assert [d["event"] for d in only["items"]] == ["message.received"]
+    assert (only["total"], only["limit"], only["offset"]) == (2, 1, 1)
     assert client.get(f"/api/v2/webhooks/{webhook_id}/deliveries?status=delivered",
-                      headers=tenant.headers).json() == []
+                      headers=tenant.headers).json()["items"] == []

@@ -1,8 +1,10 @@
+from typing import get_args
+
 import pytest
 from sqlmodel import select
 
 from app.jobs.models import Job
-from app.webhooks.events import EVENTS
+from app.webhooks.events import EVENTS, WebhookEvent
 from app.webhooks.models import Webhook, WebhookDelivery
 from app.webhooks.service import emit_event
 
@@ -53,4 +55,8 @@ def test_unknown_event_is_a_programming_error(db, tenant):
 
 def test_the_event_list_covers_every_area():
     assert set(EVENTS) == {"message.received", "message.sent", "message.status", "session.status",
-                           "ai.reply.sent", "ai.reply.drafted", "ai.handoff", "document.ready", "document.failed"}
+                           "ai.reply.sent", "ai.reply.drafted", "ai.handoff", "document.ready", "document.failed",
+                           # MoltFlow's names (derived from ours; lead.detected is accepted, never sent)
+                           "session.connected", "session.disconnected", "message.delivered", "message.read",
+                           "group.message", "lead.detected"}
+    assert set(EVENTS) == set(get_args(WebhookEvent))

@@ -46,7 +46,8 @@ def test_delivery_is_signed_and_marked_delivered(client, services, tenant, recei
     assert body["data"] == {"phone": "15551234567", "message": "Hola"}
     assert body["timestamp"].endswith("Z")
 
-    [delivery] = client.get(f"/api/v2/webhooks/{webhook['id']}/deliveries", headers=tenant.headers).json()
+    [delivery] = client.get(f"/api/v2/webhooks/{webhook['id']}/deliveries",
+                            headers=tenant.headers).json()["items"]
     assert delivery["id"] == headers["x-webhook-delivery"]
     assert delivery["status"] == "delivered" and delivery["attempts"] == 1
     assert delivery["last_status_code"] == 200 and delivery["response_snippet"] == '{"ok": true}'
