@@ -1,4 +1,5 @@
 from dataclasses import dataclass
+from datetime import datetime
 
 
 @dataclass(frozen=True)
@@ -13,3 +14,5 @@ class Principal:
     login_session_id: str | None = None
     # An API key whose last_used_at is older than its resolution: the caller stamps it in a write of its own.
     key_use_unrecorded: bool = False
+    # When the API key stops working by itself (None: never, or not a key).
+    key_expires_at: datetime | None = None

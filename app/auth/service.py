@@ -122,7 +122,7 @@ def authenticate_api_key(session: Session, raw_key: str) -> Principal:
     account = session.get(Account, key.account_id)
     stale = key.last_used_at is None or utcnow() - key.last_used_at > LAST_USED_RESOLUTION
     return Principal(account_id=account.id, plan=account.plan, scopes=frozenset(key.scopes), api_key_id=key.id,
-                     key_use_unrecorded=stale)
+                     key_use_unrecorded=stale, key_expires_at=key.expires_at)
 
 
 def record_key_use(session: Session, api_key_id: str) -> None:

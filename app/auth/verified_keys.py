@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session as OrmSession
 from app.accounts.models import Account
 from app.apikeys.models import ApiKey
 from app.auth.principal import Principal
+from app.common import utcnow
 
 # The longest a revoked key keeps working, or an old plan keeps applying, in a process other than the one that
 # made the change. Five seconds is far below any human reaction to a leaked key, and above the gap between an
@@ -42,10 +43,13 @@ class VerifiedKeys:
 
     def put(self, key_hash: str, principal: Principal, generation: int) -> None:
         """Remember a verification; `generation` is `current_generation()` read before the database was."""
+        remember_for = self.ttl_seconds
+        if principal.key_expires_at is not None:  # never past the key's own expiry
+            remember_for = min(remember_for, (principal.key_expires_at - utcnow()).total_seconds())
         with self._lock:
             if len(self._entries) >= MAX_ENTRIES:
                 self._entries.clear()  # a flood of distinct keys: start over rather than track ages
-            self._entries[key_hash] = (time.monotonic() + self.ttl_seconds, generation, principal)
+            self._entries[key_hash] = (time.monotonic() + remember_for, generation, principal)
 
 
 def current_generation() -> int:

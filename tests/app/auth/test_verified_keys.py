@@ -3,6 +3,7 @@
 from sqlmodel import select
 
 from app.apikeys.models import ApiKey
+from app.auth.principal import Principal
 from app.auth.verified_keys import VerifiedKeys, current_generation
 from app.common import utcnow
 
@@ -18,5 +19,12 @@ def test_a_key_revoked_directly_in_the_database_stops_working_at_the_next_call(c
 
 def test_a_remembered_key_is_forgotten_after_its_time():
     remembered = VerifiedKeys(ttl_seconds=0.0)
-    remembered.put("hash", object(), current_generation())
+    remembered.put("hash", Principal(account_id="a", plan="free", scopes=frozenset()), current_generation())
+    assert remembered.get("hash") is None
+
+
+def test_a_key_is_not_remembered_past_its_expiry():
+    remembered = VerifiedKeys(ttl_seconds=60.0)
+    expired = Principal(account_id="a", plan="free", scopes=frozenset(), key_expires_at=utcnow())
+    remembered.put("hash", expired, current_generation())
     assert remembered.get("hash") is None
