@@ -15,6 +15,7 @@ from app.autoreply.router import router as autoreply_router
 from app.bootstrap import build_services, resume_interrupted_work
 from app.bulk.router import router as bulk_router
 from app.config import Settings, get_settings
+from app.dashboard.router import mount_dashboard
 from app.errors import install_error_handlers
 from app.gateways.router import router as gateways_router
 from app.groups.router import router as groups_router
@@ -106,6 +107,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(metrics_router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    mount_dashboard(app)
     return app
 
 
