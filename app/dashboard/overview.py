@@ -4,8 +4,10 @@ from datetime import datetime, time, timezone
 
 from sqlmodel import Session, func, select
 
-from app.autoreply.models import Reply
+from app.autoreply.models import ChatState, Reply
+from app.autoreply.repository import ChatStateRepository
 from app.kb.models import Document
+from app.messages.models import Message
 from app.webhooks.models import WebhookDelivery
 
 REPLY_OUTCOMES = ("sent", "draft", "handoff", "skipped")
@@ -36,3 +38,25 @@ def failed_deliveries(session: Session, account_id: str, limit: int = 5) -> list
                                                WebhookDelivery.status == "failed")
                  .order_by(WebhookDelivery.created_at.desc()).limit(limit))
     return list(session.exec(statement))
+
+
+def open_handoffs(session: Session, account_id: str) -> list[ChatState]:
+    """Chats the bot handed to a person and nobody has resumed, oldest first: they have waited longest."""
+    repository = ChatStateRepository(session, account_id)
+    return list(session.exec(repository.select().where(ChatState.handoff_open)
+                             .order_by(ChatState.handoff_at)))
+
+
+def chat_state(session: Session, account_id: str, session_id: str, chat_id: str) -> ChatState | None:
+    repository = ChatStateRepository(session, account_id)
+    return session.exec(repository.select().where(ChatState.session_id == session_id,
+                                                  ChatState.chat_id == chat_id)).first()
+
+
+def message_origins(session: Session, account_id: str, message_ids: list[str]) -> dict[str, str]:
+    """Who sent each outgoing message (autoreply, api, dashboard, ...), which the messages API does not show."""
+    if not message_ids:
+        return {}
+    statement = select(Message.id, Message.origin).where(Message.account_id == account_id,
+                                                         Message.id.in_(message_ids))
+    return dict(session.exec(statement).all())

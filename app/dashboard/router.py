@@ -3,10 +3,11 @@
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.dashboard import home, login, sessions
+from app.dashboard import admin, bot, home, inbox, knowledge, login, review, sessions
 from app.dashboard.web import HERE
 
-PAGE_ROUTERS = (login.router, home.router, sessions.router)
+PAGE_ROUTERS = (login.router, home.router, sessions.router, knowledge.router, bot.router, review.router,
+                inbox.router, admin.router)
 
 
 def mount_dashboard(app: FastAPI) -> None:
