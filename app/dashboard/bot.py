@@ -1,4 +1,4 @@
-"""The bot per session: every auto-reply setting as a form, style profiles, and the playground (preview)."""
+"""The bot per session: every auto-reply setting as a form, and the playground (a preview, nothing sent)."""
 
 from typing import Annotated
 
@@ -13,7 +13,6 @@ from app.dashboard.web import DashboardRoute, redirect, render
 from app.deps import ServicesDep, SessionDep
 from app.sessions import service as sessions_service
 from app.styles import service as styles_service
-from app.styles.schemas import LearnRequest
 
 router = APIRouter(prefix="/bot", route_class=DashboardRoute, include_in_schema=False)
 
@@ -73,13 +72,3 @@ def playground(request: Request, session_id: str, user: User, services: Services
     """What the bot would answer this customer now, with the session's saved settings; nothing is sent."""
     answer = preview_service.preview(services, user, PreviewRequest(message=message, session_id=session_id))
     return render(request, "_preview.html", message=message, answer=answer)
-
-
-@router.post("/styles/learn")
-def learn_style(request: Request, user: User, session: SessionDep, name: Annotated[str, Form()],
-                samples: Annotated[str, Form()] = "", session_id: Annotated[str, Form()] = ""):
-    """A style profile learned from pasted messages (one per blank-line-separated block) or a session's sends."""
-    pasted = [block.strip() for block in samples.split("\n\n") if block.strip()]
-    body = LearnRequest(name=name, samples=None if session_id else pasted, session_id=session_id or None)
-    styles_service.learn_profile(session, user.account_id, body)
-    return redirect("/bot", request)

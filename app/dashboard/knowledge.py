@@ -10,7 +10,7 @@ from app.deps import RowId, ServicesDep, SessionDep
 from app.errors import Unprocessable
 from app.kb import retrieval, service
 from app.kb.router import _read_capped  # the API's upload cap, the same for both doors
-from app.kb.schemas import ChunkUpdate, SearchRequest, clean_tags
+from app.kb.schemas import ChunkUpdate, SearchRequest, TextDocumentCreate, clean_tags
 
 router = APIRouter(prefix="/kb", route_class=DashboardRoute, include_in_schema=False)
 PAGE_SIZE = 50
@@ -38,6 +38,15 @@ async def upload(request: Request, user: User, session: SessionDep, services: Se
     document, created = service.upload_document(session, user, data=data, filename=file.filename, title=None,
                                                 tags=tag_list)
     return render(request, "_doc_status.html", d=document, duplicate=not created)
+
+
+@router.post("/text")
+def add_text(request: Request, user: User, session: SessionDep, title: Annotated[str, Form()],
+             text: Annotated[str, Form()], tags: Annotated[str, Form()] = ""):
+    """A snippet (an FAQ entry, a price list pasted in) through the same pipeline as files."""
+    body = TextDocumentCreate(title=title, text=text, tags=tags.split(","))
+    document, created = service.add_text_document(session, user, body)
+    return render(request, "_upload_row.html", d=document, duplicate=not created)
 
 
 @router.get("/documents/{document_id}/status")

@@ -3,11 +3,12 @@
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.dashboard import admin, bot, home, inbox, knowledge, login, review, sessions
+from app.dashboard import admin, bot, home, inbox, knowledge, login, review, sessions, styles
 from app.dashboard.web import HERE
 
-PAGE_ROUTERS = (login.router, home.router, sessions.router, knowledge.router, bot.router, review.router,
-                inbox.router, admin.router)
+# styles before bot: /bot/styles/... must not be read as /bot/{session_id}/...
+PAGE_ROUTERS = (login.router, home.router, sessions.router, knowledge.router, styles.router, bot.router,
+                review.router, inbox.router, admin.router)
 
 
 def mount_dashboard(app: FastAPI) -> None:

@@ -43,9 +43,22 @@ function copyFrom(button) {
   else { target.select(); document.execCommand("copy"); done(); }
 }
 
-// Review queue: j/k move, a approve, e edit, r reject (not while typing).
+// The review queue refreshes itself, but never over a draft being edited.
+function reviewIdle() {
+  return !document.querySelector("#review-queue textarea.dirty")
+    && !(document.activeElement && document.activeElement.closest("#review-queue textarea"));
+}
+let reviewSelected = null;
+
+// Review queue: j/k move, a approve, e edit, r reject; in a draft Escape leaves it, Ctrl+Enter approves it.
 function reviewKeys(event) {
-  if (event.target.closest("input, textarea, select") || event.ctrlKey || event.metaKey || event.altKey) return;
+  const field = event.target.closest("input, textarea, select");
+  if (field && field.closest(".review-item")) {
+    if (event.key === "Escape") { field.blur(); field.closest(".review-item").focus(); }
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); field.form.requestSubmit(); }
+    return;
+  }
+  if (field || event.ctrlKey || event.metaKey || event.altKey) return;
   const items = Array.from(document.querySelectorAll(".review-item"));
   if (!items.length) return;
   let index = items.findIndex((item) => item.classList.contains("selected"));
@@ -53,6 +66,7 @@ function reviewKeys(event) {
     items.forEach((item) => item.classList.remove("selected"));
     const item = items[Math.max(0, Math.min(items.length - 1, i))];
     item.classList.add("selected"); item.scrollIntoView({block: "nearest"}); item.focus();
+    reviewSelected = item.id;
   };
   const current = items[index < 0 ? 0 : index];
   const press = (name) => { const b = current.querySelector("[data-action=" + name + "]"); if (b) b.click(); };
@@ -69,5 +83,12 @@ function reviewKeys(event) {
 document.addEventListener("DOMContentLoaded", () => {
   document.querySelectorAll(".dropzone").forEach(setupUploads);
   document.addEventListener("click", (e) => { const b = e.target.closest("[data-copy]"); if (b) copyFrom(b); });
-  if (document.querySelector("[data-review]")) document.addEventListener("keydown", reviewKeys);
+  if (document.querySelector("[data-review]")) {
+    document.addEventListener("keydown", reviewKeys);
+    document.addEventListener("input", (e) => { if (e.target.closest("#review-queue textarea")) e.target.classList.add("dirty"); });
+    document.body.addEventListener("htmx:afterSwap", () => {
+      const again = reviewSelected && document.getElementById(reviewSelected);
+      if (again) { document.querySelectorAll(".review-item.selected").forEach((i) => i.classList.remove("selected")); again.classList.add("selected"); }
+    });
+  }
 });

@@ -85,7 +85,11 @@ def test_sandbox_session_pdf_becomes_ready_and_the_playground_cites_it(page):
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#search-results .source").first).to_contain_text("page")
     page.locator(".doc-status a").first.click()
-    expect(page.locator(".chunk").first).to_be_visible()
+    first_chunk = page.locator(".chunk").first
+    first_chunk.get_by_role("button", name="Switch off").click()
+    expect(first_chunk.locator(".badge", has_text="off")).to_be_visible()
+    first_chunk.get_by_role("button", name="Switch on").click()
+    expect(first_chunk.get_by_role("button", name="Switch off")).to_be_visible()
     screenshot(page, "document")
 
     page.goto(session_url.replace("/sessions/", "/bot/"))
@@ -119,8 +123,7 @@ def test_review_mode_draft_is_edited_approved_and_shown_sent_in_the_inbox(page, 
     expect(draft).not_to_be_empty(timeout=60_000)
     screenshot(page, "review")
     draft.fill("Yes: Sunday 11:00 to 15:00, shop only. See you!")
-    page.keyboard.press("Escape")
-    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("Escape")  # leaves the draft; `a` approves the selected one
     page.keyboard.press("a")
     expect(page.locator("#review-queue")).to_contain_text("approved with edits")
 
@@ -130,6 +133,11 @@ def test_review_mode_draft_is_edited_approved_and_shown_sent_in_the_inbox(page, 
     expect(bot_message).to_contain_text("See you!")
     expect(bot_message).to_contain_text("sent", timeout=30_000)
     expect(page.locator(".bubble[data-who=customer]")).to_contain_text("Are you open on Sunday?")
+    page.get_by_role("button", name="Pause for an hour").click()
+    expect(page.locator("#bot-state")).to_have_text("paused")
+    page.get_by_label("Message").fill("A colleague will call you back today.")
+    page.get_by_role("button", name="Send").click()
+    expect(page.locator(".bubble[data-who=person]").last).to_contain_text("call you back")
     screenshot(page, "conversation")
 
 

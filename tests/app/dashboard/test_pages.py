@@ -1,0 +1,99 @@
+"""Dashboard screens through the ASGI app on both databases: what each form changes, seen through the API."""
+
+from tests.app.dashboard.test_login import log_in
+from tests.files.generated import make_pdf
+
+API = "/api/v2"
+KB = f"{API}/ai/knowledge-base"
+HTMX = {"HX-Request": "true"}
+
+
+def test_a_pasted_text_is_processed_and_its_chunk_can_be_switched_off(client, tenant, run_jobs):
+    log_in(client, tenant)
+    row = client.post("/kb/text", headers=HTMX, data={"title": "Opening hours", "text": "Open Sunday 11 to 15.",
+                                                      "tags": "faq, Hours"})
+    assert row.status_code == 200 and 'data-status="processing"' in row.text
+    document = client.get(f"{KB}/documents", headers=tenant.headers).json()["items"][0]
+    assert document["tags"] == ["faq", "hours"]
+    run_jobs()
+    assert 'data-status="ready"' in client.get(f"/kb/documents/{document['id']}/status", headers=HTMX).text
+    chunk = client.get(f"{KB}/documents/{document['id']}/chunks", headers=tenant.headers).json()[0]
+    switched = client.post(f"/kb/chunks/{chunk['id']}", headers=HTMX, data={"enabled": "false"})
+    assert "Switch on" in switched.text
+    assert client.get(f"{KB}/documents/{document['id']}/chunks", headers=tenant.headers).json()[0]["enabled"] is False
+
+
+def test_an_upload_that_cannot_be_read_says_why(client, tenant, run_jobs):
+    log_in(client, tenant)
+    broken = make_pdf(["x"])[:200]
+    row = client.post("/kb/upload", headers=HTMX, files={"file": ("broken.pdf", broken)})
+    document_id = client.get(f"{KB}/documents", headers=tenant.headers).json()["items"][0]["id"]
+    assert row.status_code == 200
+    run_jobs()
+    status = client.get(f"/kb/documents/{document_id}/status", headers=HTMX).text
+    assert 'data-status="failed"' in status
+    assert client.get(f"{KB}/documents/{document_id}", headers=tenant.headers).json()["error"] in status
+
+
+def test_every_bot_setting_saved_from_the_form_is_what_the_api_reads(client, tenant):
+    session_id = client.post(f"{API}/sessions", json={"name": "Shop"}, headers=tenant.headers).json()["id"]
+    log_in(client, tenant)
+    form = {"enabled": "1", "mode": "review", "drafter": "extractive", "min_confidence": "0.5", "tags": "faq, prices",
+            "fallback_message": "A person will answer soon.", "handoff_keywords": "human\nmanager",
+            "human_pause_minutes": "15", "mention_only": "1", "allow_list": "447700900123",
+            "block_list": "447700900999, 447700900998", "hours_enabled": "1", "timezone": "Europe/London",
+            "mon_start": "09:00", "mon_end": "18:00", "sun_start": "11:00", "sun_end": "15:00",
+            "off_hours_message": "We are closed.", "debounce_seconds": "2", "max_replies_per_chat_per_hour": "5",
+            "memory_turns": "4"}
+    saved = client.post(f"/bot/{session_id}", data=form, follow_redirects=False)
+    assert saved.headers["location"] == f"/bot/{session_id}?saved=1"
+    config = client.get(f"{API}/ai/auto-reply/{session_id}", headers=tenant.headers).json()
+    assert config | {"updated_at": None} == {
+        "session_id": session_id, "updated_at": None, "enabled": True, "style_profile_id": None,
+        "drafter": "extractive", "tags": ["faq", "prices"], "mode": "review", "min_confidence": 0.5,
+        "fallback_message": "A person will answer soon.", "handoff_keywords": ["human", "manager"],
+        "human_pause_minutes": 15, "ignore_groups": False, "mention_only": True, "allow_list": ["447700900123"],
+        "block_list": ["447700900999", "447700900998"],
+        "business_hours": {"timezone": "Europe/London", "days": {"mon": [["09:00", "18:00"]],
+                                                                 "sun": [["11:00", "15:00"]]}},
+        "off_hours_message": "We are closed.", "debounce_seconds": 2.0, "max_replies_per_chat_per_hour": 5,
+        "memory_turns": 4}
+    page = client.get(f"/bot/{session_id}?saved=1").text
+    assert 'value="09:00"' in page and "Saved." in page
+
+
+def test_a_style_profile_is_created_and_edited_rule_by_rule(client, tenant):
+    log_in(client, tenant)
+    created = client.post("/bot/styles/new", data={"name": "Shop voice"}, follow_redirects=False)
+    profile_id = created.headers["location"].rsplit("/", 1)[1]
+    form = {"name": "Shop voice", "tone": "warm", "formality": "casual", "emoji": "none", "language": "pt-br",
+            "max_reply_length": "300", "greeting": "Olá {name}!", "sign_off": "", "persona": "",
+            "always": "Mention the Sunday hours", "never": "Promise delivery dates\n\nGive discounts",
+            "examples": "Olá! Abrimos às 9h.\nAté já!\n\nObrigado!"}
+    assert client.post(f"/bot/styles/{profile_id}", data=form, follow_redirects=False).status_code == 303
+    profile = client.get(f"{API}/ai/style-profiles/{profile_id}", headers=tenant.headers).json()
+    assert (profile["tone"], profile["formality"], profile["emoji"], profile["language"]) == \
+        ("warm", "casual", "none", "pt-BR")
+    assert profile["rules"] == {"always": ["Mention the Sunday hours"],
+                                "never": ["Promise delivery dates", "Give discounts"]}
+    assert profile["examples"] == ["Olá! Abrimos às 9h.\nAté já!", "Obrigado!"]
+
+
+def test_a_webhook_secret_is_shown_once(client, tenant):
+    log_in(client, tenant)
+    page = client.post("/webhooks", data={"url": "http://127.0.0.1:9/hook", "name": "CRM",
+                                          "events": ["message.received", "ai.handoff"]})
+    webhook = client.get(f"{API}/webhooks", headers=tenant.headers).json()[0]
+    assert webhook["events"] == ["message.received", "ai.handoff"]
+    assert 'id="new-secret"' in page.text and "whsec_" in page.text
+    assert "whsec_" not in client.get("/webhooks").text
+    assert client.get(f"/webhooks/{webhook['id']}").status_code == 200
+
+
+def test_a_session_deleted_here_is_gone_from_the_api(client, tenant):
+    session_id = client.post(f"{API}/sessions", json={"name": "Old"}, headers=tenant.headers).json()["id"]
+    log_in(client, tenant)
+    assert client.post(f"/sessions/{session_id}/stop", follow_redirects=False).status_code == 303
+    assert client.get(f"{API}/sessions/{session_id}", headers=tenant.headers).json()["status"] == "stopped"
+    assert client.post(f"/sessions/{session_id}/delete", follow_redirects=False).headers["location"] == "/sessions"
+    assert client.get(f"{API}/sessions", headers=tenant.headers).json() == []
