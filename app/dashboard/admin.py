@@ -41,6 +41,12 @@ def webhook_page(request: Request, webhook_id: str, user: User, session: Session
     return render(request, "webhook.html", w=webhook, deliveries=deliveries, status=status)
 
 
+@router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/redeliver")
+def redeliver(request: Request, webhook_id: str, delivery_id: str, user: User, session: SessionDep):
+    webhooks_service.redeliver(session, user.account_id, webhook_id, delivery_id)
+    return redirect(f"/webhooks/{webhook_id}", request)
+
+
 @router.post("/webhooks/{webhook_id}/delete")
 def delete_webhook(request: Request, webhook_id: str, user: User, session: SessionDep):
     webhooks_service.delete_webhook(session, user.account_id, webhook_id)

@@ -1,7 +1,16 @@
 """Dashboard screens through the ASGI app on both databases: what each form changes, seen through the API."""
 
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from app.common import utcnow
+from app.webhooks.models import WebhookDelivery
+from app.webhooks.service import emit_event
 from tests.app.dashboard.test_login import log_in
 from tests.files.generated import make_pdf
+from tests.servers.receiver import WebhookReceiver
 
 API = "/api/v2"
 KB = f"{API}/ai/knowledge-base"
@@ -97,3 +106,36 @@ def test_a_session_deleted_here_is_gone_from_the_api(client, tenant):
     assert client.get(f"{API}/sessions/{session_id}", headers=tenant.headers).json()["status"] == "stopped"
     assert client.post(f"/sessions/{session_id}/delete", follow_redirects=False).headers["location"] == "/sessions"
     assert client.get(f"{API}/sessions", headers=tenant.headers).json() == []
+
+
+@pytest.fixture
+def receiver():
+    server = WebhookReceiver().start()
+    yield server
+    server.stop()
+
+
+def test_a_failed_delivery_shows_on_home_and_is_sent_again_once(client, services, tenant, receiver, run_jobs):
+    webhook = client.post(f"{API}/webhooks", json={"url": receiver.url, "events": ["message.received"]},
+                          headers=tenant.headers).json()
+    receiver.status = 500
+    with services.session_factory() as session:
+        emit_event(session, tenant.account_id, "message.received", {"phone": "15551234567", "message": "Hola"})
+        # Past the retry window: the first failure is final.
+        session.execute(update(WebhookDelivery).values(created_at=utcnow() - timedelta(hours=25)))
+        session.commit()
+    run_jobs()
+    log_in(client, tenant)
+    assert f'href="/webhooks/{webhook["id"]}">message.received</a>' in client.get("/").text
+    delivery = client.get(f"{API}/webhooks/{webhook['id']}/deliveries", headers=tenant.headers).json()[0]
+    assert delivery["status"] == "failed"
+
+    receiver.status = 200
+    again = f"/webhooks/{webhook['id']}/deliveries/{delivery['id']}/redeliver"
+    assert client.post(again, follow_redirects=False).status_code == 303
+    second_click = client.post(again, headers=HTMX)
+    assert second_click.status_code == 409 and "still being attempted" in second_click.text
+    run_jobs()
+    settled = client.get(f"{API}/webhooks/{webhook['id']}/deliveries", headers=tenant.headers).json()[0]
+    assert (settled["status"], settled["attempts"]) == ("delivered", 2)
+    assert len(receiver.requests) == 2 and receiver.requests[0].body == receiver.requests[1].body
