@@ -139,3 +139,18 @@ def test_a_failed_delivery_shows_on_home_and_is_sent_again_once(client, services
     settled = client.get(f"{API}/webhooks/{webhook['id']}/deliveries", headers=tenant.headers).json()[0]
     assert (settled["status"], settled["attempts"]) == ("delivered", 2)
     assert len(receiver.requests) == 2 and receiver.requests[0].body == receiver.requests[1].body
+
+
+def test_a_waha_session_shows_its_qr_code_until_the_phone_is_linked(client, tenant, fake_waha):
+    log_in(client, tenant)
+    created = client.post("/sessions", data={"name": "Counter", "gateway": "waha",
+                                             "config_api_key": fake_waha.api_key, "config_phone_number_id": "1"},
+                          follow_redirects=False)
+    session_id = created.headers["location"].rsplit("/", 1)[1]
+    assert 'hx-get="/sessions/%s/qr"' % session_id in client.get(f"/sessions/{session_id}").text
+    waiting = client.get(f"/sessions/{session_id}/qr", headers=HTMX).text
+    assert 'src="data:image/png;base64,' in waiting and 'hx-trigger="every 5s"' in waiting
+
+    fake_waha.connect(f"rb-{session_id}", "15550009999")
+    linked = client.get(f"/sessions/{session_id}/qr", headers=HTMX).text
+    assert "Connected as 15550009999" in linked and "hx-trigger" not in linked
