@@ -14,6 +14,8 @@ from app.kb.schemas import ChunkUpdate, SearchRequest, TextDocumentCreate, clean
 
 router = APIRouter(prefix="/kb", route_class=DashboardRoute, include_in_schema=False)
 PAGE_SIZE = 50
+# Tells the page's document list to reload itself (htmx event).
+CHANGED = {"HX-Trigger": "kb-changed"}
 
 
 @router.get("")
@@ -22,7 +24,8 @@ def kb_page(request: Request, user: User, session: SessionDep,
     documents, total = service.list_documents(session, user.account_id, status=status or None,
                                               tag=tag.strip().lower() or None, limit=PAGE_SIZE,
                                               offset=max(offset, 0))
-    return render(request, "kb.html", documents=documents, total=total, status=status, tag=tag,
+    name = "_kb_documents.html" if request.query_params.get("part") else "kb.html"
+    return render(request, name, documents=documents, total=total, status=status, tag=tag,
                   offset=max(offset, 0), page_size=PAGE_SIZE)
 
 
@@ -37,7 +40,7 @@ async def upload(request: Request, user: User, session: SessionDep, services: Se
         raise Unprocessable(str(exc)) from None
     document, created = service.upload_document(session, user, data=data, filename=file.filename, title=None,
                                                 tags=tag_list)
-    return render(request, "_doc_status.html", d=document, duplicate=not created)
+    return render(request, "_doc_status.html", headers=CHANGED, d=document, duplicate=not created)
 
 
 @router.post("/text")
@@ -46,13 +49,13 @@ def add_text(request: Request, user: User, session: SessionDep, title: Annotated
     """A snippet (an FAQ entry, a price list pasted in) through the same pipeline as files."""
     body = TextDocumentCreate(title=title, text=text, tags=tags.split(","))
     document, created = service.add_text_document(session, user, body)
-    return render(request, "_upload_row.html", d=document, duplicate=not created)
+    return render(request, "_upload_row.html", headers=CHANGED, d=document, duplicate=not created)
 
 
 @router.get("/documents/{document_id}/status")
-def document_status(request: Request, document_id: str, user: User, session: SessionDep):
+def document_status(request: Request, document_id: str, user: User, session: SessionDep, compact: bool = False):
     return render(request, "_doc_status.html", d=service.get_document(session, user.account_id, document_id),
-                  duplicate=False)
+                  duplicate=False, compact=compact)
 
 
 @router.get("/documents/{document_id}")

@@ -24,6 +24,7 @@ function setupUploads(zone) {
     xhr.onload = () => {
       row.innerHTML = xhr.responseText;  // the server's row: its status, polling until ready or failed
       htmx.process(row);
+      if (xhr.status < 300) htmx.trigger(document.body, "kb-changed");
     };
     xhr.onerror = () => { row.textContent = file.name + ": the upload did not reach the server; try again."; };
     xhr.send(body);

@@ -55,6 +55,9 @@ def start_browser(playwright, base_url: str) -> Browser:
 
 
 def screenshot(page, name: str) -> Path:
+    """Saves the whole page, after checking it fits the screen's width (nothing to scroll sideways on a phone)."""
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0, f"{page.url} is {overflow}px wider than the screen"
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{re.sub(r'[^a-z0-9_-]+', '-', name.lower())}.png"
     page.screenshot(path=str(path), full_page=True)

@@ -158,3 +158,16 @@ def test_a_key_created_here_works_until_it_is_revoked(page, service):
         assert client.get(f"{API}/sessions", headers={"X-API-Key": key}).status_code == 401
     page.goto("/keys")
     expect(page.locator("#new-key-value")).to_have_count(0)  # shown once
+
+
+def test_pages_full_of_data_still_fit_a_phone(browser, service):
+    """Runs last: by now the account has sessions, documents, replies, chats and keys."""
+    _, account = service
+    page = browser.page(width=360, height=740)
+    log_in(page, account.login_email, account.login_password)
+    for path in PAGES:
+        page.goto(path)
+        screenshot(page, "phone-full-" + (path.strip("/") or "home"))
+    page.goto("/replies")
+    expect(page.locator("table.list tbody tr").first).to_contain_text("approved with edits")
+    page.context.close()
