@@ -15,7 +15,8 @@ PAGES = ("/", "/inbox", "/review", "/replies", "/kb", "/bot", "/sessions", "/web
 
 @pytest.fixture(scope="module")
 def service(tmp_path_factory):
-    with Deployment(tmp_path_factory.mktemp("dashboard")) as deployment:
+    # The offline embedder: what is tested is the screens, and it spares loading the model on two cores.
+    with Deployment(tmp_path_factory.mktemp("dashboard"), env={"REPLYBASE_EMBEDDING_PROVIDER": "hash"}) as deployment:
         api = deployment.start_api("api", run_workers=True)
         yield api, deployment.create_account(plan="self-hosted")
 
@@ -170,4 +171,6 @@ def test_pages_full_of_data_still_fit_a_phone(browser, service):
         screenshot(page, "phone-full-" + (path.strip("/") or "home"))
     page.goto("/replies")
     expect(page.locator("table.list tbody tr").first).to_contain_text("approved with edits")
+    page.goto("/")
+    expect(page.locator("[data-count=sent]")).to_have_text(re.compile(r"^[1-9]"))
     page.context.close()
