@@ -23,9 +23,13 @@ def _lines(value: str) -> list[str]:
 
 
 def config_from_form(form: FormData) -> AutoReplyConfig:
-    """The settings form as the API's body; a week grid row with both times filled is that day's open hours."""
-    days = {day: [(form.get(f"{day}_start"), form.get(f"{day}_end"))] for day in DAYS
-            if form.get(f"{day}_start") and form.get(f"{day}_end")}
+    """The settings form as the API's body; each filled row of the week grid is one open range of its day."""
+    days = {}
+    for day in DAYS:
+        ranges = [(start, end) for start, end in zip(form.getlist(f"{day}_start"), form.getlist(f"{day}_end"),
+                                                     strict=False) if start or end]
+        if ranges:
+            days[day] = ranges
     hours = {"timezone": form.get("timezone") or "UTC", "days": days} if form.get("hours_enabled") else None
     return AutoReplyConfig.model_validate({
         "enabled": bool(form.get("enabled")), "mode": form.get("mode", "auto"),

@@ -21,7 +21,7 @@ ACCESS_COOKIE = "rb_access"
 REFRESH_COOKIE = "rb_refresh"
 # Several requests of one page (htmx polls) may find the access token stale at once; refresh tokens rotate and a
 # replayed one ends the login, so the first request refreshes and the others reuse its result for a moment.
-RECENT_REFRESH_SECONDS = 30
+RECENT_REFRESH_SECONDS = 10
 
 router = APIRouter(route_class=DashboardRoute, include_in_schema=False)
 

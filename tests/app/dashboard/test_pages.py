@@ -51,7 +51,8 @@ def test_every_bot_setting_saved_from_the_form_is_what_the_api_reads(client, ten
             "fallback_message": "A person will answer soon.", "handoff_keywords": "human\nmanager",
             "human_pause_minutes": "15", "mention_only": "1", "allow_list": "447700900123",
             "block_list": "447700900999, 447700900998", "hours_enabled": "1", "timezone": "Europe/London",
-            "mon_start": "09:00", "mon_end": "18:00", "sun_start": "11:00", "sun_end": "15:00",
+            "mon_start": ["09:00", "14:00", ""], "mon_end": ["12:30", "18:00", ""], "sun_start": ["11:00", ""],
+            "sun_end": ["15:00", ""],
             "off_hours_message": "We are closed.", "debounce_seconds": "2", "max_replies_per_chat_per_hour": "5",
             "memory_turns": "4"}
     saved = client.post(f"/bot/{session_id}", data=form, follow_redirects=False)
@@ -63,12 +64,14 @@ def test_every_bot_setting_saved_from_the_form_is_what_the_api_reads(client, ten
         "fallback_message": "A person will answer soon.", "handoff_keywords": ["human", "manager"],
         "human_pause_minutes": 15, "ignore_groups": False, "mention_only": True, "allow_list": ["447700900123"],
         "block_list": ["447700900999", "447700900998"],
-        "business_hours": {"timezone": "Europe/London", "days": {"mon": [["09:00", "18:00"]],
-                                                                 "sun": [["11:00", "15:00"]]}},
+        "business_hours": {"timezone": "Europe/London",
+                           "days": {"mon": [["09:00", "12:30"], ["14:00", "18:00"]], "sun": [["11:00", "15:00"]]}},
         "off_hours_message": "We are closed.", "debounce_seconds": 2.0, "max_replies_per_chat_per_hour": 5,
         "memory_turns": 4}
+    # Saving the page again as shown keeps every range (a lunch break is two).
     page = client.get(f"/bot/{session_id}?saved=1").text
-    assert 'value="09:00"' in page and "Saved." in page
+    assert "Saved." in page
+    assert [page.count(f'value="{time}"') for time in ("09:00", "12:30", "14:00", "18:00")] == [1, 1, 1, 1]
 
 
 def test_a_style_profile_is_created_and_edited_rule_by_rule(client, tenant):
@@ -154,3 +157,23 @@ def test_a_waha_session_shows_its_qr_code_until_the_phone_is_linked(client, tena
     fake_waha.connect(f"rb-{session_id}", "15550009999")
     linked = client.get(f"/sessions/{session_id}/qr", headers=HTMX).text
     assert "Connected as 15550009999" in linked and "hx-trigger" not in linked
+
+
+def test_a_hand_off_waits_first_in_the_review_queue_until_the_bot_is_let_back(client, tenant, run_jobs):
+    session_id = client.post(f"{API}/sessions", json={"name": "Shop"}, headers=tenant.headers).json()["id"]
+    client.put(f"{API}/ai/auto-reply/{session_id}", json={"enabled": True, "debounce_seconds": 0},
+               headers=tenant.headers)
+    client.post(f"{API}/sandbox/inbound", headers=tenant.headers,
+                json={"session_id": session_id, "phone": "447700900123", "message": "Can I talk to a human?"})
+    run_jobs()
+    log_in(client, tenant)
+    queue = client.get("/review?part=1", headers=HTMX).text
+    assert "Waiting for a person (1)" in queue
+    assert queue.index("hand-off") < queue.index("Drafts (")
+    chat = f"/inbox/{session_id}/447700900123@c.us"
+    assert f'href="{chat}"' in queue
+    assert '<strong id="bot-state">handed off</strong>' in client.get(chat).text
+
+    client.post(f"{chat}/resume")
+    assert '<strong id="bot-state">answering</strong>' in client.get(chat).text
+    assert "Waiting for a person" not in client.get("/review?part=1", headers=HTMX).text
