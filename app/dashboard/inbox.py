@@ -9,7 +9,7 @@ from app.common import utcnow
 from app.dashboard import overview
 from app.dashboard.login import User
 from app.dashboard.web import DashboardRoute, redirect, render
-from app.deps import ServicesDep, SessionDep
+from app.deps import Offset, ServicesDep, SessionDep
 from app.messages import chats
 from app.messages import service as messages_service
 from app.sessions import service as sessions_service
@@ -21,9 +21,9 @@ ORIGIN = "dashboard"
 
 
 @router.get("")
-def inbox(request: Request, user: User, session: SessionDep, session_id: str = "", offset: int = 0):
+def inbox(request: Request, user: User, session: SessionDep, session_id: str = "", offset: Offset = 0):
     page = chats.list_chats(session, user.account_id, session_id=session_id or None, limit=PAGE_SIZE,
-                            offset=max(offset, 0))
+                            offset=offset)
     name = "_chat_list.html" if request.query_params.get("part") else "inbox.html"
     return render(request, name, page=page, session_id=session_id,
                   sessions=sessions_service.list_sessions(session, user.account_id))

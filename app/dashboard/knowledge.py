@@ -6,7 +6,7 @@ from fastapi import APIRouter, File, Form, Request, UploadFile
 
 from app.dashboard.login import User
 from app.dashboard.web import DashboardRoute, redirect, render
-from app.deps import RowId, ServicesDep, SessionDep
+from app.deps import Offset, RowId, ServicesDep, SessionDep
 from app.errors import Unprocessable
 from app.kb import retrieval, service
 from app.kb.router import _read_capped  # the API's upload cap, the same for both doors
@@ -20,13 +20,13 @@ CHANGED = {"HX-Trigger": "kb-changed"}
 
 @router.get("")
 def kb_page(request: Request, user: User, session: SessionDep,
-            status: Literal["processing", "ready", "failed", ""] = "", tag: str = "", offset: int = 0):
+            status: Literal["processing", "ready", "failed", ""] = "", tag: str = "", offset: Offset = 0):
     documents, total = service.list_documents(session, user.account_id, status=status or None,
                                               tag=tag.strip().lower() or None, limit=PAGE_SIZE,
-                                              offset=max(offset, 0))
+                                              offset=offset)
     name = "_kb_documents.html" if request.query_params.get("part") else "kb.html"
     return render(request, name, documents=documents, total=total, status=status, tag=tag,
-                  offset=max(offset, 0), page_size=PAGE_SIZE)
+                  offset=offset, page_size=PAGE_SIZE)
 
 
 @router.post("/upload")

@@ -8,7 +8,7 @@ from app.autoreply import replies
 from app.dashboard import overview
 from app.dashboard.login import User
 from app.dashboard.web import DashboardRoute, render
-from app.deps import ServicesDep, SessionDep
+from app.deps import Offset, ServicesDep, SessionDep
 from app.sessions import service as sessions_service
 
 router = APIRouter(route_class=DashboardRoute, include_in_schema=False)
@@ -44,9 +44,9 @@ def reject(request: Request, reply_id: str, user: User, session: SessionDep):
 
 @router.get("/replies")
 def reply_log(request: Request, user: User, session: SessionDep, status: str = "", session_id: str = "",
-              offset: int = 0):
+              offset: Offset = 0):
     items, total = replies.list_replies(session, user.account_id, session_id=session_id or None, chat_id=None,
-                                        status=status or None, limit=PAGE_SIZE, offset=max(offset, 0))
+                                        status=status or None, limit=PAGE_SIZE, offset=offset)
     return render(request, "replies.html", items=items, total=total, status=status, session_id=session_id,
-                  statuses=LOG_STATUSES, offset=max(offset, 0), page_size=PAGE_SIZE,
+                  statuses=LOG_STATUSES, offset=offset, page_size=PAGE_SIZE,
                   sessions=sessions_service.list_sessions(session, user.account_id))
