@@ -81,6 +81,7 @@ class DashboardRoute(APIRoute):
                 response = login_redirect(request)
             except ReplybaseError as exc:
                 response = error_response(request, exc.detail, exc.status_code)
+                response.headers.update(exc.headers or {})  # e.g. Retry-After
             except (RequestValidationError, ValidationError) as exc:
                 response = error_response(request, plain_validation(exc.errors()), 422)
             for name, value, max_age in getattr(request.state, "dashboard_cookies", ()):
@@ -91,7 +92,12 @@ class DashboardRoute(APIRoute):
 
 
 def same_origin(request: Request) -> bool:
-    """A browser names the page a POST came from; with SameSite cookies this stops cross-site form posts."""
+    """A browser says where a POST came from; with SameSite cookies this stops cross-site form posts.
+
+    Sec-Fetch-Site first: it survives a reverse proxy that rewrites Host, which would fail the Origin check."""
+    site = request.headers.get("sec-fetch-site")
+    if site is not None:
+        return site in ("same-origin", "none")
     origin = request.headers.get("origin")
     return origin is None or origin.split("://", 1)[-1] == request.headers.get("host")
 

@@ -70,6 +70,10 @@ def test_a_form_posted_from_another_site_is_refused(client, tenant):
                            headers={"Origin": "https://evil.example"})
     assert response.status_code == 403
     assert "another site" in response.text
+    # What browsers send, whatever Host a reverse proxy passes on.
+    fetched = client.post("/keys", data={"label": "x", "preset": "Full access"},
+                          headers={"Sec-Fetch-Site": "cross-site", "Origin": "http://testserver"})
+    assert fetched.status_code == 403
     assert client.get(f"{API}/api-keys", headers=tenant.headers).json()[0]["label"] == "test key"
 
 
@@ -101,3 +105,12 @@ def test_home_counts_documents_and_links_the_session(client, tenant):
     home = client.get("/").text
     assert f'href="/sessions/{session_id}">Front desk</a>' in home
     assert '<a href="/kb?status=processing"><span class="badge wait">processing</span> <strong>1</strong>' in home
+
+
+def test_password_guessing_is_throttled_like_the_api_login(client, services, tenant):
+    services.settings.login_limit_per_account = "3/minute"
+    for _ in range(3):
+        assert client.post("/login", data={"email": tenant.email, "password": "guess"}).status_code == 401
+    refused = client.post("/login", data={"email": tenant.email, "password": tenant.password})
+    assert refused.status_code == 429
+    assert "Too many login attempts on this account" in refused.text and int(refused.headers["Retry-After"]) > 0
