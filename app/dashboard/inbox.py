@@ -29,7 +29,9 @@ def inbox(request: Request, user: User, session: SessionDep, session_id: str = "
                   sessions=sessions_service.list_sessions(session, user.account_id))
 
 
-def bot_state(state) -> str:
+def bot_state(state, enabled: bool) -> str:
+    if not enabled:
+        return "off for this session"
     if state is not None and state.handoff_open:
         return "handed off"
     if state is not None and state.paused_until and state.paused_until > utcnow():
@@ -44,7 +46,8 @@ def conversation(request: Request, session_id: str, chat_id: str, user: User, se
     name = "_conversation_body.html" if request.query_params.get("part") else "conversation.html"
     customer = next((m for m in page.items if m.direction == "in"), None)
     return render(request, name, session_id=session_id, page=page, messages=list(reversed(page.items)),
-                  state=state, bot=bot_state(state), customer=customer,
+                  state=state, customer=customer,
+                  bot=bot_state(state, autoreply_service.get_settings(session, user.account_id, session_id).enabled),
                   origins=overview.message_origins(session, user.account_id, [m.id for m in page.items]))
 
 
