@@ -10,6 +10,7 @@ from tests.processes import API, FILES, Deployment, check, upload_document, wait
 
 sync_api = require_browser()
 expect = sync_api.expect
+expect.set_options(timeout=15_000)  # a loaded 2-core machine, not a slow page: failures still show in 15 s
 PAGES = ("/", "/inbox", "/review", "/replies", "/kb", "/bot", "/sessions", "/webhooks", "/keys", "/account")
 
 
@@ -76,16 +77,27 @@ def test_sandbox_session_pdf_becomes_ready_and_the_playground_cites_it(page):
 
     page.goto("/kb")
     page.locator(".dropzone input[type=file]").set_input_files(str(FILES / "velo_verde_handbook.pdf"))
-    status = page.locator("#uploads .doc-status")
+    status = page.locator("#uploads .doc-status", has_text="velo_verde_handbook.pdf")
     expect(status).to_have_attribute("data-status", "processing")
     expect(status).to_have_attribute("data-status", "ready", timeout=120_000)
     expect(status).to_contain_text("velo_verde_handbook.pdf")
+    # Two more files dropped at once: each gets its own line and its own outcome.
+    page.evaluate("""([names, texts]) => {
+        const drop = new DataTransfer();
+        names.forEach((name, i) => drop.items.add(new File([texts[i]], name, {type: "text/plain"})));
+        document.querySelector(".dropzone").dispatchEvent(new DragEvent("drop", {dataTransfer: drop, bubbles: true}));
+    }""", [["returns.txt", "empty.txt"], ["Returns are accepted within 30 days with the receipt.", " "]])
+    expect(page.locator("#uploads .doc-status", has_text="returns.txt")).to_have_attribute("data-status", "ready",
+                                                                                      timeout=60_000)
+    failed = page.locator("#uploads .doc-status", has_text="empty.txt")
+    expect(failed).to_have_attribute("data-status", "failed", timeout=60_000)
+    expect(failed.locator(".reason")).not_to_be_empty()
     screenshot(page, "knowledge-base")
 
     page.get_by_label("Question").fill("How much is a puncture repair?")
     page.get_by_role("button", name="Search").click()
     expect(page.locator("#search-results .source").first).to_contain_text("page")
-    page.locator(".doc-status a").first.click()
+    status.get_by_role("link", name="velo_verde_handbook.pdf").click()
     first_chunk = page.locator(".chunk").first
     first_chunk.get_by_role("button", name="Switch off").click()
     expect(first_chunk.locator(".badge", has_text="off")).to_be_visible()
@@ -150,6 +162,10 @@ def test_a_key_created_here_works_until_it_is_revoked(page, service):
     page.get_by_role("button", name="Create key").click()
     key = page.locator("#new-key-value").input_value()
     assert key.startswith("mf_")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.get_by_role("button", name="Copy").click()
+    expect(page.get_by_role("button", name="Copied")).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == key
     screenshot(page, "keys")
     with httpx.Client(base_url=api.base_url) as client:
         assert client.get(f"{API}/sessions", headers={"X-API-Key": key}).status_code == 200
