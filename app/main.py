@@ -19,6 +19,7 @@ from app.compat.knowledge import router as compat_knowledge_router
 from app.compat.replies import router as compat_replies_router
 from app.compat.styles import router as compat_styles_router
 from app.config import Settings, get_settings
+from app.dashboard.router import mount_dashboard
 from app.errors import install_error_handlers
 from app.gateways.router import router as gateways_router
 from app.groups.router import router as groups_router
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         app.include_router(metrics_router)
     for router in API_ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    mount_dashboard(app)
     return app
 
 

@@ -14,10 +14,12 @@ class WebhookRepository(AccountScopedRepository[Webhook]):
     def list(self) -> list[Webhook]:
         return list(self.session.exec(self.select().order_by(Webhook.created_at, Webhook.id)))
 
+    def active(self) -> list[Webhook]:
+        # Subscribed events are a JSON list: callers filter them rather than with dialect-specific JSON operators.
+        return list(self.session.exec(self.select().where(Webhook.is_active == True)))  # noqa: E712
+
     def active_subscribed_to(self, event: str) -> list[Webhook]:
-        # Events are a JSON list: filtered here rather than with dialect-specific JSON operators.
-        rows = self.session.exec(self.select().where(Webhook.is_active == True))  # noqa: E712
-        return [webhook for webhook in rows if event in webhook.events]
+        return [webhook for webhook in self.active() if event in webhook.events]
 
 
 class DeliveryRepository(AccountScopedRepository[WebhookDelivery]):

@@ -2,10 +2,12 @@
 
 import json
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from app.common import utcnow
 from app.config import Settings
+from app.errors import Conflict, NotFound
 from app.jobs.queue import enqueue
 from app.net import check_public_url
 from app.webhooks.events import EVENTS, WEBHOOK_TEST, derived_events
@@ -70,10 +72,11 @@ def emit_event(session: Session, account_id: str, event: str, data: dict) -> Non
     """
     if event not in EVENTS:
         raise ValueError(f"unknown webhook event {event!r}; add it to app/webhooks/events.py")
-    repository = WebhookRepository(session, account_id)
+    webhooks = WebhookRepository(session, account_id).active()  # one read per event, on every inbound message
     for name in (event, *derived_events(event, data)):
-        for webhook in repository.active_subscribed_to(name):
-            _queue_delivery(session, account_id, webhook, name, data)
+        for webhook in webhooks:
+            if name in webhook.events:
+                _queue_delivery(session, account_id, webhook, name, data)
 
 
 def _queue_delivery(session: Session, account_id: str, webhook: Webhook, event: str, data: dict) -> WebhookDelivery:
@@ -93,3 +96,26 @@ def send_test(session: Session, account_id: str, webhook_id: str) -> WebhookDeli
     webhook = get_webhook(session, account_id, webhook_id)
     return _queue_delivery(session, account_id, webhook, WEBHOOK_TEST,
                            {"webhook_id": webhook.id, "message": "Test delivery from Replybase"})
+
+
+class DeliveryInProgress(Conflict):
+    detail = "This delivery is still being attempted; send it again once it has settled"
+
+
+def redeliver(session: Session, account_id: str, webhook_id: str, delivery_id: str) -> WebhookDelivery:
+    """Send a settled delivery again now, with the same body and id (receivers dedupe by it).
+
+    Past the retry window that is one more attempt, not a new 24 hours of retries."""
+    delivery = DeliveryRepository(session, account_id).get_or_404(delivery_id)
+    if delivery.webhook_id != get_webhook(session, account_id, webhook_id).id:
+        raise NotFound(DeliveryRepository.not_found_detail)
+    now = utcnow()
+    # Compare-and-set: two clicks queue one attempt.
+    taken = session.execute(update(WebhookDelivery).where(WebhookDelivery.id == delivery.id,
+                                                          WebhookDelivery.status != "pending")
+                            .values(status="pending", next_attempt_at=now))
+    if taken.rowcount != 1:
+        raise DeliveryInProgress()
+    enqueue(session, DELIVER_JOB, {"delivery_id": delivery.id}, run_at=now, account_id=account_id)
+    session.refresh(delivery)
+    return delivery
