@@ -18,9 +18,6 @@ class WebhookRepository(AccountScopedRepository[Webhook]):
         # Subscribed events are a JSON list: callers filter them rather than with dialect-specific JSON operators.
         return list(self.session.exec(self.select().where(Webhook.is_active == True)))  # noqa: E712
 
-    def active_subscribed_to(self, event: str) -> list[Webhook]:
-        return [webhook for webhook in self.active() if event in webhook.events]
-
 
 class DeliveryRepository(AccountScopedRepository[WebhookDelivery]):
     model = WebhookDelivery
