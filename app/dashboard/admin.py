@@ -37,7 +37,8 @@ async def create_webhook(request: Request, user: User, session: SessionDep, serv
 @router.get("/webhooks/{webhook_id}")
 def webhook_page(request: Request, webhook_id: str, user: User, session: SessionDep, status: str = ""):
     webhook = webhooks_service.get_webhook(session, user.account_id, webhook_id)
-    deliveries = webhooks_service.list_deliveries(session, user.account_id, webhook_id, status=status or None)
+    deliveries, _total = webhooks_service.list_deliveries(session, user.account_id, webhook_id,
+                                                          status=status or None)
     return render(request, "webhook.html", w=webhook, deliveries=deliveries, status=status)
 
 

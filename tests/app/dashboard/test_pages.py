@@ -58,8 +58,9 @@ def test_every_bot_setting_saved_from_the_form_is_what_the_api_reads(client, ten
     saved = client.post(f"/bot/{session_id}", data=form, follow_redirects=False)
     assert saved.headers["location"] == f"/bot/{session_id}?saved=1"
     config = client.get(f"{API}/ai/auto-reply/{session_id}", headers=tenant.headers).json()
-    assert config | {"updated_at": None} == {
-        "session_id": session_id, "updated_at": None, "enabled": True, "style_profile_id": None,
+    assert config | {"updated_at": None, "defaults_applied": None} == {
+        "session_id": session_id, "updated_at": None, "defaults_applied": None, "enabled": True,
+        "style_profile_id": None,
         "drafter": "extractive", "tags": ["faq", "prices"], "mode": "review", "min_confidence": 0.5,
         "fallback_message": "A person will answer soon.", "handoff_keywords": ["human", "manager"],
         "human_pause_minutes": 15, "ignore_groups": False, "mention_only": True, "allow_list": ["447700900123"],
@@ -130,7 +131,7 @@ def test_a_failed_delivery_shows_on_home_and_is_sent_again_once(client, services
     run_jobs()
     log_in(client, tenant)
     assert f'href="/webhooks/{webhook["id"]}">message.received</a>' in client.get("/").text
-    delivery = client.get(f"{API}/webhooks/{webhook['id']}/deliveries", headers=tenant.headers).json()[0]
+    delivery = client.get(f"{API}/webhooks/{webhook['id']}/deliveries", headers=tenant.headers).json()["items"][0]
     assert delivery["status"] == "failed"
 
     receiver.status = 200
@@ -139,7 +140,7 @@ def test_a_failed_delivery_shows_on_home_and_is_sent_again_once(client, services
     second_click = client.post(again, headers=HTMX)
     assert second_click.status_code == 409 and "still being attempted" in second_click.text
     run_jobs()
-    settled = client.get(f"{API}/webhooks/{webhook['id']}/deliveries", headers=tenant.headers).json()[0]
+    settled = client.get(f"{API}/webhooks/{webhook['id']}/deliveries", headers=tenant.headers).json()["items"][0]
     assert (settled["status"], settled["attempts"]) == ("delivered", 2)
     assert len(receiver.requests) == 2 and receiver.requests[0].body == receiver.requests[1].body
 
