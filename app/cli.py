@@ -26,21 +26,52 @@ def build_cli_services():
 
 
 @cli.command()
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8000,
+    workers: Annotated[int, typer.Option(min=1, help="API processes sharing the port; above 1 needs "
+                                                       "REPLYBASE_REDIS_URL (shared rate limits)")] = 1,
+) -> None:
     """Run the API (and its background worker) on HOST:PORT."""
     import uvicorn
 
     from app.logs import configure_logging
-    from app.main import create_app
 
-    configure_logging(get_settings())
+    settings = get_settings()
+    if workers > 1 and not settings.redis_url:
+        # Budgets and login throttles count in each process's memory without Redis: N processes would allow N times.
+        raise typer.BadParameter("more than one process needs REPLYBASE_REDIS_URL, so that the processes share "
+                                 "rate limits and login throttles; start Redis and set it, or use --workers 1",
+                                 param_hint="--workers")
+    configure_logging(settings)
     typer.echo(f"Replybase API on http://{host}:{port}/api/v2 - docs at http://{host}:{port}/docs")
     typer.echo("No key yet? In another shell run: replybase init")
     # Logging is ours (REPLYBASE_LOG_*): uvicorn neither configures it nor writes its access log, which would print
     # raw paths (with phone numbers); the app logs one line per request by route template instead.
     # proxy_headers off: X-Forwarded-For is believed only from REPLYBASE_TRUSTED_PROXIES (app/main.py).
-    uvicorn.run(create_app(), host=host, port=port, log_config=None, log_level=None, access_log=False,
-                proxy_headers=False)
+    options = {"host": host, "port": port, "log_config": None, "log_level": None, "access_log": False,
+               "proxy_headers": False}
+    if workers == 1:
+        from app.main import create_app
+
+        uvicorn.run(create_app(), **options)
+        return
+    _prepare_shared_state(settings)
+    uvicorn.run("app.main:create_app", factory=True, workers=workers, **options)
+
+
+def _prepare_shared_state(settings) -> None:
+    """Once, before the processes start: the migrations and the JWT secret file, which they would otherwise race
+    to create."""
+    from app.auth.tokens import load_or_create_jwt_secret
+    from app.db import create_db_engine
+    from app.migrate import upgrade
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = create_db_engine(settings.resolved_database_url)
+    upgrade(engine)
+    engine.dispose()
+    load_or_create_jwt_secret(settings.jwt_secret, settings.data_dir)
 
 
 @cli.command()

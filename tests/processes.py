@@ -201,14 +201,15 @@ class Deployment:
         return process
 
     def start_api(self, name: str = "api", *, run_workers: bool = False, data_dir: Path | None = None,
-                  env: dict[str, str] | None = None, ready_timeout: float = 90.0) -> ServiceProcess:
+                  env: dict[str, str] | None = None, ready_timeout: float = 90.0,
+                  serve_args: tuple[str, ...] = ()) -> ServiceProcess:
         """`replybase serve` on a free port; returns once /readyz answers."""
         data_dir = self._data_dir(name, data_dir)
         extra = {"REPLYBASE_RUN_WORKERS": "true" if run_workers else "false"} | (env or {})
         for attempt in range(3):
             port = free_port()
-            process = self._start(name, ["serve", "--host", "127.0.0.1", "--port", str(port)], data_dir, extra,
-                                  port)
+            process = self._start(name, ["serve", "--host", "127.0.0.1", "--port", str(port), *serve_args],
+                                  data_dir, extra, port)
             try:
                 process.wait_ready(ready_timeout)
                 return process
