@@ -51,9 +51,25 @@ def get_principal(
     A read of its own, finished before the endpoint runs: authentication never holds a transaction (or, on
     SQLite, a lock) for the length of the request.
     """
+    return _authenticate(request, services, api_key, bearer.credentials if bearer else None)
+
+
+def get_stream_principal(
+    request: Request,
+    services: ServicesDep,
+    api_key: Annotated[str | None, Security(_api_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+    token: Annotated[str | None, Query(max_length=4096, description="A JWT access token, for browsers' "
+                                                                     "EventSource, which cannot send headers")] = None,
+) -> Principal:
+    """As get_principal, for Server-Sent-Event streams: a header, or the access token in `?token=`."""
+    return _authenticate(request, services, api_key, bearer.credentials if bearer else token)
+
+
+def _authenticate(request: Request, services: Services, api_key: str | None, bearer_token: str | None) -> Principal:
     with unit_of_work(services.session_factory, read_only=True) as session:
         principal = auth_service.authenticate(session, services.jwt_secret, api_key=api_key,
-                                              bearer_token=bearer.credentials if bearer else None)
+                                              bearer_token=bearer_token)
     if principal.key_use_unrecorded:
         with unit_of_work(services.session_factory) as session:
             auth_service.record_key_use(session, principal.api_key_id)
@@ -99,3 +115,13 @@ class Authenticator:
 def RequireScope(scope: str):  # noqa: N802 - reads as a type in signatures
     """`principal: RequireScope("sessions:read")` authenticates the caller and checks the scope."""
     return Annotated[Principal, Depends(Authenticator(scope))]
+
+
+class StreamAuthenticator(Authenticator):
+    def __call__(self, principal: Annotated[Principal, Depends(get_stream_principal)]) -> Principal:
+        return super().__call__(principal)
+
+
+def RequireStreamScope(scope: str):  # noqa: N802 - reads as a type in signatures
+    """RequireScope for event streams: also takes the access token as `?token=` (see get_stream_principal)."""
+    return Annotated[Principal, Depends(StreamAuthenticator(scope))]
