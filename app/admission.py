@@ -2,10 +2,12 @@
 
 Without it, a burst of requests each takes a database connection and then queues for one of the thread pool's
 workers, so the pool runs dry and requests fail after the pool timeout. Waiting at the door instead keeps every
-admitted request fast and turns a burst into a short queue.
+admitted request fast and turns a burst into a short queue. Requests also go before this process's background jobs
+(app/jobs/priority.py).
 """
 
 import asyncio
+from contextlib import nullcontext
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
@@ -25,5 +27,12 @@ class AdmissionMiddleware:
             return
         if self._slots is None:  # created on the server's event loop, not at import
             self._slots = asyncio.Semaphore(self.max_concurrent)
-        async with self._slots:
-            await self.app(scope, receive, send)
+        # Counted from arrival: job slots in this process give way while calls are waiting or running.
+        with _request_priority(scope):
+            async with self._slots:
+                await self.app(scope, receive, send)
+
+
+def _request_priority(scope: Scope):
+    services = getattr(scope["app"].state, "services", None)
+    return services.request_priority.running() if services is not None else nullcontext()

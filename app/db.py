@@ -11,6 +11,7 @@ from contextlib import contextmanager
 
 from fastapi import Request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
@@ -19,12 +20,13 @@ from app.errors import ReplybaseError
 
 READ_ONLY = "replybase_read_only"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY_SECONDS = 30  # how long a writer waits for SQLite's lock before "database is locked"
 
 
 def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) -> Engine:
     """An engine for PostgreSQL or SQLite; SQLite gets WAL, foreign keys and lock-free reads.
 
-    Size the PostgreSQL pool to the process's concurrency (requests admitted at once plus worker slots): a
+    Size the pool (on either database) to the process's concurrency (requests admitted at once plus worker slots): a
     request waits for admission before it touches the pool, so the pool itself never makes anyone wait.
     """
     if not url.startswith("sqlite"):
@@ -34,7 +36,8 @@ def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) ->
                              hide_parameters=True)
 
     # hide_parameters: an error's text must not carry bound values (phones, message text) into logs.
-    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30}, hide_parameters=True)
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": SQLITE_BUSY_SECONDS},
+                           pool_size=pool_size, max_overflow=max_overflow, hide_parameters=True)
 
     @event.listens_for(engine, "connect")
     def _configure(dbapi_connection, _record):
@@ -43,7 +46,7 @@ def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) ->
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_SECONDS * 1000}")
         cursor.execute("PRAGMA synchronous=NORMAL")  # WAL stays consistent on a crash; fsync at checkpoints
         cursor.close()
 
@@ -57,6 +60,18 @@ def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) ->
         connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
 
     return engine
+
+
+def insert_unless_exists(session: Session, row, unique_columns: list[str]) -> bool:
+    """INSERT ... ON CONFLICT DO NOTHING for one new (transient) row; True when it was inserted.
+
+    One statement where select-then-insert needs a savepoint to survive a concurrent twin: the database decides.
+    """
+    table = type(row).__table__
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    statement = (insert(table).values({column.key: getattr(row, column.key) for column in table.columns})
+                 .on_conflict_do_nothing(index_elements=unique_columns).returning(table.c.id))
+    return session.execute(statement).first() is not None
 
 
 class WriteInReadOnlySession(RuntimeError):

@@ -1,5 +1,6 @@
 """The typed dependency vocabulary every router uses."""
 
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Security
@@ -9,6 +10,8 @@ from sqlmodel import Session
 from app.accounts.plans import how_to_change_plan, next_plan
 from app.auth import service as auth_service
 from app.auth.principal import Principal
+from app.auth.tokens import sha256_hex
+from app.auth.verified_keys import current_generation
 from app.config import Settings
 from app.db import get_session, unit_of_work
 from app.errors import Forbidden, RateLimited
@@ -23,14 +26,15 @@ Offset = Annotated[int, Query(ge=0, le=MAX_ROW_NUMBER, description="Items to ski
 RowId = Annotated[int, Path(ge=1, le=MAX_ROW_NUMBER)]
 
 
-def get_services(request: Request) -> Services:
+# Plain lookups are async: a sync dependency costs a trip through the thread pool on every request.
+async def get_services(request: Request) -> Services:
     return request.app.state.services
 
 
 ServicesDep = Annotated[Services, Depends(get_services)]
 
 
-def get_settings_dep(services: ServicesDep) -> Settings:
+async def get_settings_dep(services: ServicesDep) -> Settings:
     return services.settings
 
 
@@ -51,7 +55,7 @@ def get_principal(
     A read of its own, finished before the endpoint runs: authentication never holds a transaction (or, on
     SQLite, a lock) for the length of the request.
     """
-    return _authenticate(request, services, api_key, bearer.credentials if bearer else None)
+    return _counted(request, services, _verify(services, api_key, bearer))
 
 
 def get_stream_principal(
@@ -63,22 +67,34 @@ def get_stream_principal(
                                                                      "EventSource, which cannot send headers")] = None,
 ) -> Principal:
     """As get_principal, for Server-Sent-Event streams: a header, or the access token in `?token=`."""
-    return _authenticate(request, services, api_key, bearer.credentials if bearer else token)
+    if bearer is None and token:
+        bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    return _counted(request, services, _verify(services, api_key, bearer))
 
 
-def _authenticate(request: Request, services: Services, api_key: str | None, bearer_token: str | None) -> Principal:
-    with unit_of_work(services.session_factory, read_only=True) as session:
-        principal = auth_service.authenticate(session, services.jwt_secret, api_key=api_key,
-                                              bearer_token=bearer_token)
-    if principal.key_use_unrecorded:
-        with unit_of_work(services.session_factory) as session:
-            auth_service.record_key_use(session, principal.api_key_id)
+def _counted(request: Request, services: Services, principal: Principal) -> Principal:
     status = services.rate_limiter.hit(principal.account_id, services.settings.rate_limit_for(principal.plan))
     request.state.rate_limit_headers = status.headers()
     if not status.allowed:
         raise RateLimited(f"Rate limit exceeded. Try again in {status.retry_after} seconds. "
                           + _more_requests(principal, status.limit, services.settings.rate_limit_window_seconds),
                           headers={"Retry-After": str(status.retry_after), **status.headers()})
+    return principal
+
+
+def _verify(services: Services, api_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> Principal:
+    key_hash = sha256_hex(api_key) if api_key is not None else None  # a key wins over a JWT, as in authenticate
+    if key_hash is not None and (known := services.verified_keys.get(key_hash)) is not None:
+        return known
+    generation = current_generation()
+    with unit_of_work(services.session_factory, read_only=True) as session:
+        principal = auth_service.authenticate(session, services.jwt_secret, api_key=api_key,
+                                              bearer_token=bearer.credentials if bearer else None)
+    if principal.key_use_unrecorded:
+        with unit_of_work(services.session_factory) as session:
+            auth_service.record_key_use(session, principal.api_key_id)
+    if key_hash is not None:
+        services.verified_keys.put(key_hash, replace(principal, key_use_unrecorded=False), generation)
     return principal
 
 
@@ -106,7 +122,7 @@ class Authenticator:
     def __init__(self, scope: str) -> None:
         self.scope = scope
 
-    def __call__(self, principal: CurrentPrincipal) -> Principal:
+    async def __call__(self, principal: CurrentPrincipal) -> Principal:  # async: no thread-pool trip for a check
         if self.scope not in principal.scopes:
             raise MissingScope(f"This API key lacks the required scope: {self.scope}")
         return principal
@@ -118,8 +134,8 @@ def RequireScope(scope: str):  # noqa: N802 - reads as a type in signatures
 
 
 class StreamAuthenticator(Authenticator):
-    def __call__(self, principal: Annotated[Principal, Depends(get_stream_principal)]) -> Principal:
-        return super().__call__(principal)
+    async def __call__(self, principal: Annotated[Principal, Depends(get_stream_principal)]) -> Principal:
+        return await super().__call__(principal)
 
 
 def RequireStreamScope(scope: str):  # noqa: N802 - reads as a type in signatures

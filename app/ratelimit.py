@@ -29,6 +29,28 @@ REDIS_SCHEMES = ("redis://", "rediss://", "redis+unix://")
 REDIS_TIMEOUT_SECONDS = 1.0
 # While Redis is down it is tried again after 1, 2, 4 ... 32 s, then every 32 s (Flask-Limiter's fallback schedule).
 RETRY_CAP_SECONDS = 32.0
+# Memory counters: an expired counter is dropped whenever it is read; idle ones are swept this often, which only
+# bounds the memory of accounts that stopped calling.
+SWEEP_SECONDS = 60.0
+
+
+class MemoryCounters(MemoryStorage):
+    """limits' memory storage, minus its expiry timer: that one started a new thread on almost every request
+    (a 10 ms Timer, re-armed by the next hit), which cost more than the count itself."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._next_sweep = time.monotonic() + SWEEP_SECONDS
+
+    def _MemoryStorage__schedule_expiry(self) -> None:  # noqa: N802 - overrides the base's private hook
+        if time.monotonic() >= self._next_sweep:
+            self._next_sweep = time.monotonic() + SWEEP_SECONDS
+            self._MemoryStorage__expire_events()
+
+
+def _storage(uri: str, **options):
+    return MemoryCounters() if uri.startswith("memory://") else storage_from_string(uri, wrap_exceptions=True,
+                                                                                    **options)
 
 
 @dataclass(frozen=True)
@@ -60,8 +82,7 @@ class Limiters:
 class AccountRateLimiter:
     def __init__(self, storage_uri: str, window_seconds: int) -> None:
         timeouts = {"socket_connect_timeout": REDIS_TIMEOUT_SECONDS, "socket_timeout": REDIS_TIMEOUT_SECONDS}
-        self._storage = storage_from_string(storage_uri, wrap_exceptions=True,
-                                            **(timeouts if storage_uri.startswith(REDIS_SCHEMES) else {}))
+        self._storage = _storage(storage_uri, **(timeouts if storage_uri.startswith(REDIS_SCHEMES) else {}))
         # Budgets count in a fixed window (the X-RateLimit-Reset contract); throttles in a moving one, since a fixed
         # one would let twice the limit through across its boundary.
         self._limiters = Limiters(FixedWindowRateLimiter(self._storage), MovingWindowRateLimiter(self._storage))
@@ -129,7 +150,7 @@ class AccountRateLimiter:
             if self._fallback is None:
                 logger.warning("rate limit storage unreachable (%s); counting budgets in this process until it "
                                "answers, so each replica allows the full budget meanwhile", exc.storage_error)
-                memory = MemoryStorage()
+                memory = MemoryCounters()
                 self._fallback = Limiters(FixedWindowRateLimiter(memory), MovingWindowRateLimiter(memory))
                 self._failed_checks = 0
                 self._schedule_check()

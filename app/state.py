@@ -7,8 +7,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from app.auth.verified_keys import VerifiedKeys
 from app.config import Settings
-from app.jobs.priority import ReplyPriority
+from app.jobs.priority import Foreground, reply_priority, request_priority
 from app.ratelimit import AccountRateLimiter
 
 
@@ -21,8 +22,11 @@ class Services:
     jwt_secret: str
     # Wakes this process's idle job slots when a job is committed here (app/jobs/worker.py JobWakeup).
     job_wakeup: Any = None
-    # Lets ingestion give way to replies on this process's CPUs (app/jobs/priority.py).
-    reply_priority: ReplyPriority = field(default_factory=ReplyPriority)
+    # Background work gives way to this process's requests, and ingestion to its replies (app/jobs/priority.py).
+    request_priority: Foreground = field(default_factory=request_priority)
+    reply_priority: Foreground = field(default_factory=reply_priority)
+    # API keys verified a moment ago (app/auth/verified_keys.py).
+    verified_keys: VerifiedKeys = field(default_factory=VerifiedKeys)
     # Components owned by domains (embedder, indexes, gateways, drafters), keyed by name.
     components: dict[str, Any] = field(default_factory=dict)
 

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.responses import PlainTextResponse
 
-from app.deps import ServicesDep, SessionDep
+from app.deps import ServicesDep
 from app.errors import BadRequest, Forbidden, error_responses
 from app.messages import inbound
 from app.messages.inbound import CallbackNotConfigured, InvalidSignature
@@ -27,12 +27,12 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 
 @router.post("/waha/events", responses=CALLBACK_ERRORS, dependencies=CALLBACK_THROTTLE)
 def waha_events(
-    raw: RawBody, session: SessionDep, services: ServicesDep,
+    raw: RawBody, services: ServicesDep,
     x_webhook_hmac: Annotated[str | None, Header()] = None,
     x_webhook_hmac_algorithm: Annotated[str | None, Header()] = None,
 ) -> dict:
     """Receive a WAHA webhook event (message, message.ack, session.status), signed with X-Webhook-Hmac."""
-    return inbound.receive_waha_callback(session, services, raw, x_webhook_hmac, x_webhook_hmac_algorithm)
+    return inbound.receive_waha_callback(services, raw, x_webhook_hmac, x_webhook_hmac_algorithm)
 
 
 @router.get("/meta/webhook", response_class=PlainTextResponse,
@@ -49,8 +49,8 @@ def meta_verify(
 
 @router.post("/meta/webhook", responses=CALLBACK_ERRORS, dependencies=CALLBACK_THROTTLE)
 def meta_events(
-    raw: RawBody, session: SessionDep, services: ServicesDep,
+    raw: RawBody, services: ServicesDep,
     x_hub_signature_256: Annotated[str | None, Header()] = None,
 ) -> dict:
     """Receive Cloud API messages and statuses, signed with X-Hub-Signature-256."""
-    return inbound.receive_meta_callback(session, services, raw, x_hub_signature_256)
+    return inbound.receive_meta_callback(services, raw, x_hub_signature_256)

@@ -1,28 +1,34 @@
-"""Replies first: while this process works on a reply, ingestion pauses between embedding batches.
+"""Who goes first on this process's CPUs: requests, then replies, then the rest of the background work.
 
-Both share the same two CPU cores (and the same embedding model), so a 200-page upload would otherwise slow every
-reply down by the batch it is embedding. A pause is bounded, so a steady stream of replies only slows ingestion
-down; it never stops it.
+Requests, job slots and ingestion share two cores and one interpreter. A burst of inbound calls (a gateway waits for
+each acknowledgement, and retries when it is slow) must not queue behind the replies it causes, and a reply must not
+queue behind a 200-page upload. So background work steps aside at safe points (before claiming a job, between
+embedding batches) while more urgent work runs here. A pause is bounded, so steady urgent work only slows the rest
+down; it never stops it: a job slot whose pause ran out then works as long again without pausing.
 """
 
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-# One embedding batch (32 chunks) takes about a second on this class of machine; waiting at most this long before
-# each one lets ingestion move at least one batch per MAX_PAUSE_SECONDS while replies keep arriving.
-MAX_PAUSE_SECONDS = 5.0
+# One embedding batch takes about a second on this class of machine; waiting at most this long before each one lets
+# ingestion move at least one batch per REPLY_MAX_PAUSE_SECONDS while replies keep arriving.
+REPLY_MAX_PAUSE_SECONDS = 5.0
+# A job waits for in-flight requests at most as long as an inbound call may take under a burst (issue #9's p95
+# bound of 1 s), so a job is never delayed by more than one burst's worth of acknowledgements.
+REQUEST_MAX_PAUSE_SECONDS = 1.0
 
+class Foreground:
+    """A count of urgent work running now, and a bounded wait for it to reach zero."""
 
-class ReplyPriority:
-    def __init__(self, max_pause_seconds: float = MAX_PAUSE_SECONDS) -> None:
+    def __init__(self, max_pause_seconds: float) -> None:
         self.max_pause_seconds = max_pause_seconds
         self._active = 0
         self._changed = threading.Condition()
 
     @contextmanager
-    def reply(self) -> Iterator[None]:
-        """Around work a customer is waiting for."""
+    def running(self) -> Iterator[None]:
+        """Around work someone is waiting for."""
         with self._changed:
             self._active += 1
         try:
@@ -30,9 +36,19 @@ class ReplyPriority:
         finally:
             with self._changed:
                 self._active -= 1
-                self._changed.notify_all()
+                if not self._active:
+                    self._changed.notify_all()
 
-    def yield_to_replies(self) -> None:
-        """Called by background work between steps: wait (bounded) until no reply is being worked on."""
+    def give_way(self) -> bool:
+        """Called by less urgent work between steps: wait (bounded) until no urgent work runs; False when the
+        pause ran out first."""
         with self._changed:
-            self._changed.wait_for(lambda: self._active == 0, timeout=self.max_pause_seconds)
+            return self._changed.wait_for(lambda: self._active == 0, timeout=self.max_pause_seconds)
+
+
+def reply_priority() -> Foreground:
+    return Foreground(REPLY_MAX_PAUSE_SECONDS)
+
+
+def request_priority() -> Foreground:
+    return Foreground(REQUEST_MAX_PAUSE_SECONDS)

@@ -69,7 +69,7 @@ def run_one(services: Services, lane: str, worker_id: str) -> bool:
 
 
 def _priority(services: Services, lane: str):
-    return services.reply_priority.reply() if lane == REPLIES else nullcontext()
+    return services.reply_priority.running() if lane == REPLIES else nullcontext()
 
 
 def run_periodic(services: Services) -> int:
@@ -119,8 +119,13 @@ class Worker:
             # on a busy machine the scheduler lets replies and requests go first.
             os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), INGEST_NICENESS)
         poll = self.services.settings.worker_poll_seconds
+        requests = self.services.request_priority
+        pause_free_until = 0.0
         while not self._stop.is_set():
             try:
+                # Acknowledge a burst of calls before working on it; under steady load, half the time each.
+                if time.monotonic() >= pause_free_until and not requests.give_way():
+                    pause_free_until = time.monotonic() + requests.max_pause_seconds
                 if run_one(self.services, lane, self.worker_id):
                     continue
                 with unit_of_work(self.services.session_factory, read_only=True) as session:

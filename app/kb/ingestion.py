@@ -26,7 +26,9 @@ def _progress_reporter(services: Services, document_id: str, also: ProgressCallb
         if also is not None:
             also(step, done, total)
         if step == "embed" and done < total:
-            services.reply_priority.yield_to_replies()  # before the next batch, let waiting replies go first
+            # Before the next batch, let waiting requests and replies go first.
+            services.request_priority.give_way()
+            services.reply_priority.give_way()
         with services.session_factory() as progress_session:
             document = progress_session.get(Document, document_id)
             if document is not None:

@@ -1,4 +1,8 @@
-"""Gateway callbacks -> stored messages, statuses and session statuses; every gateway's events come through here."""
+"""Gateway callbacks -> stored messages, statuses and session statuses; every gateway's events come through here.
+
+Each callback is one unit of work of its own, committed before the response is written: a burst of them queues for
+SQLite's single writer, and a request-scoped transaction would hold it across the event loop's round trips.
+"""
 
 import hmac
 import json
@@ -6,6 +10,7 @@ import json
 from sqlmodel import Session
 
 from app.config import Settings
+from app.db import unit_of_work
 from app.errors import BadRequest, Forbidden, ServiceUnavailable, Unauthorized
 from app.gateways import meta, waha
 from app.gateways.base import GatewayEvents
@@ -70,13 +75,18 @@ def _named_waha_session(session: Session, raw: bytes) -> WhatsAppSession | None:
     return find_by_gateway_ref(session, "waha", ref) if isinstance(ref, str) else None
 
 
-def receive_waha_callback(session: Session, services: Services, raw: bytes, signature: str | None,
-                          algorithm: str | None) -> dict:
+def receive_waha_callback(services: Services, raw: bytes, signature: str | None, algorithm: str | None) -> dict:
     """A WAHA webhook: check X-Webhook-Hmac (SHA-512 of the raw body), then apply its events.
 
     Sessions on the operator's WAHA server share REPLYBASE_WAHA_WEBHOOK_SECRET; a session on its own server has its
     own key, so that server can sign events for its session only.
     """
+    with unit_of_work(services.session_factory) as session:
+        return _receive_waha_callback(session, services, raw, signature, algorithm)
+
+
+def _receive_waha_callback(session: Session, services: Services, raw: bytes, signature: str | None,
+                           algorithm: str | None) -> dict:
     secret = waha.callback_secret(services.settings, _named_waha_session(session, raw))
     if not secret:
         raise CallbackNotConfigured("Set REPLYBASE_WAHA_WEBHOOK_SECRET and the same hmac key in WAHA's webhook "
@@ -86,7 +96,7 @@ def receive_waha_callback(session: Session, services: Services, raw: bytes, sign
     return handle_gateway_callback(session, services, "waha", _parse_json(raw))
 
 
-def receive_meta_callback(session: Session, services: Services, raw: bytes, signature: str | None) -> dict:
+def receive_meta_callback(services: Services, raw: bytes, signature: str | None) -> dict:
     """A Cloud API webhook: check X-Hub-Signature-256 with the app secret, then apply its events."""
     secret = services.settings.meta_app_secret
     if not secret:
@@ -94,7 +104,9 @@ def receive_meta_callback(session: Session, services: Services, raw: bytes, sign
                                     "events are refused")
     if not meta.verify_signature(secret, raw, signature):
         raise InvalidSignature("Invalid X-Hub-Signature-256 signature")
-    return handle_gateway_callback(session, services, "meta", _parse_json(raw))
+    payload = _parse_json(raw)
+    with unit_of_work(services.session_factory) as session:
+        return handle_gateway_callback(session, services, "meta", payload)
 
 
 def verify_meta_subscription(settings: Settings, mode: str | None, token: str | None, challenge: str | None) -> str:

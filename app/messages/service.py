@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from app.common import utcnow
-from app.db import unit_of_work
+from app.db import insert_unless_exists, unit_of_work
 from app.errors import Conflict, ReplybaseError, Unprocessable
 from app.gateways.base import (STATUS_RANK, WORKING, GatewayTimeout, InboundMessage, OutsideCustomerWindow,
                                SessionNotConnected, StatusUpdate, is_group_chat)
@@ -224,18 +224,15 @@ def message_event(message: Message) -> dict:
 def record_inbound(session: Session, services: Services, wa_session: WhatsAppSession,
                    event: InboundMessage) -> Message | None:
     """Store a customer's message once; a repeated delivery of the same message returns None and does nothing."""
-    repository = MessageRepository(session, wa_session.account_id)
-    if not event.gateway_message_id or repository.by_gateway_id(wa_session.id, event.gateway_message_id):
+    if not event.gateway_message_id:
         return None
     row = Message(account_id=wa_session.account_id, session_id=wa_session.id,
                   chat_id=event.group_id or chat_id_for(event.phone), direction="in", phone=event.phone,
                   name=event.name, text=event.text, media_url=event.media_url, media_type=event.media_type,
                   status="delivered", gateway_message_id=event.gateway_message_id, origin=wa_session.gateway,
                   timestamp=event.timestamp or utcnow())
-    try:
-        with session.begin_nested():  # two concurrent deliveries of one message: the second loses here
-            session.add(row)
-    except IntegrityError:
+    # A gateway delivers a message again when it is unsure we got it, possibly at the same moment: the first wins.
+    if not insert_unless_exists(session, row, ["session_id", "gateway_message_id"]):
         return None
     emit_event(session, wa_session.account_id, "message.received", message_event(row))
     enqueue(session, "messages.received", {"message_id": row.id}, account_id=row.account_id)

@@ -4,6 +4,7 @@ import secrets
 
 from sqlmodel import Session
 
+from app.db import unit_of_work
 from app.errors import NotFound, Unprocessable
 from app.gateways.base import WORKING
 from app.gateways.registry import get_gateway
@@ -33,9 +34,17 @@ def _sandbox_session(session: Session, services: Services, account_id: str, sess
     return wa_session
 
 
-def deliver_inbound(session: Session, services: Services, account_id: str, body: SandboxInbound
-                    ) -> SandboxInboundResult:
-    """Deliver a customer's message `deliveries` times through the gateway event path."""
+def deliver_inbound(services: Services, account_id: str, body: SandboxInbound) -> SandboxInboundResult:
+    """Deliver a customer's message `deliveries` times through the gateway event path.
+
+    In a unit of work of its own, like a gateway callback (app/messages/inbound.py).
+    """
+    with unit_of_work(services.session_factory) as session:
+        return _deliver_inbound(session, services, account_id, body)
+
+
+def _deliver_inbound(session: Session, services: Services, account_id: str, body: SandboxInbound
+                     ) -> SandboxInboundResult:
     wa_session = _sandbox_session(session, services, account_id, body.session_id)
     message_id = body.message_id or "wamid.SANDBOX" + secrets.token_hex(10).upper()
     event = {"session_id": wa_session.id,
