@@ -55,7 +55,24 @@ def get_principal(
     A read of its own, finished before the endpoint runs: authentication never holds a transaction (or, on
     SQLite, a lock) for the length of the request.
     """
-    principal = _verify(services, api_key, bearer)
+    return _counted(request, services, _verify(services, api_key, bearer))
+
+
+def get_stream_principal(
+    request: Request,
+    services: ServicesDep,
+    api_key: Annotated[str | None, Security(_api_key_header)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+    token: Annotated[str | None, Query(max_length=4096, description="A JWT access token, for browsers' "
+                                                                     "EventSource, which cannot send headers")] = None,
+) -> Principal:
+    """As get_principal, for Server-Sent-Event streams: a header, or the access token in `?token=`."""
+    if bearer is None and token:
+        bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
+    return _counted(request, services, _verify(services, api_key, bearer))
+
+
+def _counted(request: Request, services: Services, principal: Principal) -> Principal:
     status = services.rate_limiter.hit(principal.account_id, services.settings.rate_limit_for(principal.plan))
     request.state.rate_limit_headers = status.headers()
     if not status.allowed:
@@ -114,3 +131,13 @@ class Authenticator:
 def RequireScope(scope: str):  # noqa: N802 - reads as a type in signatures
     """`principal: RequireScope("sessions:read")` authenticates the caller and checks the scope."""
     return Annotated[Principal, Depends(Authenticator(scope))]
+
+
+class StreamAuthenticator(Authenticator):
+    async def __call__(self, principal: Annotated[Principal, Depends(get_stream_principal)]) -> Principal:
+        return await super().__call__(principal)
+
+
+def RequireStreamScope(scope: str):  # noqa: N802 - reads as a type in signatures
+    """RequireScope for event streams: also takes the access token as `?token=` (see get_stream_principal)."""
+    return Annotated[Principal, Depends(StreamAuthenticator(scope))]

@@ -11,7 +11,7 @@ from app.bulk import service
 from app.bulk.schemas import BulkCreate, BulkDetail, BulkPublic
 from app.bulk.service import NothingToCancel, NotPausable, NotResumable
 from app.db import unit_of_work
-from app.deps import Offset, RequireScope, ServicesDep, SessionDep
+from app.deps import Offset, RequireScope, RequireStreamScope, ServicesDep, SessionDep
 from app.errors import NotFound, Unprocessable, error_responses
 from app.messages.service import SessionNotWorking
 from app.schema_base import RequestBody
@@ -20,6 +20,7 @@ from app.sse import StreamSeconds, poll_events, sse_response
 router = APIRouter(prefix="/bulk-send", tags=["MoltFlow: bulk send"])
 MessagesSend = RequireScope("messages:send")
 MessagesRead = RequireScope("messages:read")
+MessagesStream = RequireStreamScope("messages:read")
 STATUS = {"queued": "pending"}  # ours -> MoltFlow's; the others are the same words
 
 
@@ -107,7 +108,7 @@ def cancel(job_id: str, principal: MessagesSend, session: SessionDep):
 
 
 @router.get("/{job_id}/progress", responses={**error_responses(NotFound), 200: {"content": {"text/event-stream": {}}}})
-def progress(job_id: str, principal: MessagesRead, services: ServicesDep, timeout: StreamSeconds = 600):
+def progress(job_id: str, principal: MessagesStream, services: ServicesDep, timeout: StreamSeconds = 600):
     """Server-Sent Events: {sent, total, failed, pending, status} now and at every change, until the job ends."""
     def read():
         with unit_of_work(services.session_factory, read_only=True) as session:

@@ -1,7 +1,7 @@
 from fastapi import APIRouter, status
 
 from app.accounts.plans import PlanLimitReached
-from app.deps import RequireScope, ServicesDep, SessionDep
+from app.deps import RequireScope, RequireStreamScope, ServicesDep, SessionDep
 from app.errors import NotFound, error_responses
 from app.gateways.base import GatewayError, GatewayTimeout, NoQrCode
 from app.gateways.registry import UnknownGateway
@@ -15,6 +15,7 @@ from app.sse import StreamSeconds, poll_events, sse_response
 router = APIRouter(prefix="/sessions", tags=["Sessions"])
 SessionsRead = RequireScope("sessions:read")
 SessionsWrite = RequireScope("sessions:write")
+SessionsStream = RequireStreamScope("sessions:read")
 GATEWAY_ERRORS = (GatewayError, GatewayTimeout)
 
 
@@ -81,7 +82,8 @@ def logout_session(session_id: str, principal: SessionsWrite, services: Services
 
 @router.get("/{session_id}/events", responses={**error_responses(NotFound),
                                                200: {"content": {"text/event-stream": {}}}})
-def session_events(session_id: str, principal: SessionsRead, services: ServicesDep, timeout: StreamSeconds = 300):
+def session_events(session_id: str, principal: SessionsStream, services: ServicesDep,
+                   timeout: StreamSeconds = 300):
     """Server-Sent Events: `session.status` now and at every change of status or number."""
     def read():
         return service.session_state(services, principal.account_id, session_id)

@@ -106,3 +106,16 @@ def test_train_per_chat_and_general_then_the_cascade_picks(moltflow, session_id)
 def test_training_without_messages_says_so(moltflow, session_id):
     response = moltflow("POST /ai/style/train", json={"session_id": session_id, "wa_chat_id": "15550001111@c.us"})
     assert response.status_code == 422 and "No sent text messages in chat 15550001111@c.us" in response.text
+
+
+def test_generate_reply_with_a_specific_profile(moltflow, faq):
+    profile = moltflow.http.post("/api/v2/ai/style-profiles", headers=moltflow.headers, json={
+        "name": "Shop voice", "sign_off": "Cheers, Tom"}).json()
+    body = moltflow("POST /ai/generate-reply", json={
+        "contact_id": "5511999999999@c.us", "context": QUESTION, "use_rag": True, "apply_style": True,
+        "profile_id": profile["id"]}).json()
+    assert body["style_applied"] is True and body["profile_id"] == profile["id"]
+    assert body["reply"].endswith("Cheers, Tom")
+    missing = moltflow("POST /ai/generate-reply", json={"contact_id": "5511999999999@c.us", "context": QUESTION,
+                                                        "profile_id": "nope"})
+    assert missing.status_code == 404

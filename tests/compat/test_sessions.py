@@ -47,3 +47,14 @@ def test_settings_as_documented(moltflow, session_id):
     # The guide's own example asks for transcription, which this service does not do: refused, not ignored.
     refused = moltflow("PATCH /sessions/{id}/settings", ids={"id": session_id}, json={"auto_transcribe": True})
     assert refused.status_code == 422 and "transcription is not available" in refused.text
+
+
+def test_events_take_the_access_token_in_the_query_as_documented(moltflow, tenant, session_id):
+    login = moltflow.http.post("/api/v2/auth/login", json={"email": tenant.email, "password": tenant.password})
+    token = login.json()["access_token"]
+    # ?token= is for browsers' EventSource, which cannot send headers: no API key header here.
+    response = moltflow.http.get(f"/api/v2/sessions/{session_id}/events", params={"token": token, "timeout": 0.5})
+    assert response.status_code == 200 and response.text.startswith("event: session.status")
+    refused = moltflow.http.get(f"/api/v2/sessions/{session_id}/events", params={"token": "nope"})
+    assert refused.status_code == 401
+    assert moltflow.http.get(f"/api/v2/sessions/{session_id}", params={"token": token}).status_code == 401
