@@ -23,11 +23,11 @@ def sessions_page(request: Request, user: User, session: SessionDep):
 @router.post("")
 async def create_session(request: Request, user: User, services: ServicesDep,
                          name: Annotated[str, Form()], gateway: Annotated[str, Form()] = "sandbox"):
-    """The form sends config fields as config_<key>; empty ones are left out."""
-    form = await request.form()
-    config = {key.removeprefix("config_"): str(value).strip() for key, value in form.items()
-              if key.startswith("config_") and str(value).strip()
-              and key.removeprefix("config_") in sum(GATEWAY_CONFIG.get(gateway, {}).values(), ())}
+    """The form holds every gateway's fields as config_<key>: only the chosen gateway's filled ones are sent."""
+    allowed = {key for keys in GATEWAY_CONFIG.get(gateway, {}).values() for key in keys}
+    fields = {key.removeprefix("config_"): str(value).strip() for key, value in (await request.form()).items()
+              if key.startswith("config_")}
+    config = {key: value for key, value in fields.items() if value and key in allowed}
     body = SessionCreate(name=name, gateway=gateway, config=config)
     created = service.create_session(services, user, body)
     return redirect(f"/sessions/{created.id}", request)

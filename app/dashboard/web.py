@@ -22,6 +22,17 @@ templates.env.globals["STATUS_TONE"] = {
 }
 
 
+# Pages hold a tenant's data and, once, new secrets: never cached, never framed, nothing loaded from elsewhere
+# (htmx evaluates hx-on attributes and inline handlers, hence unsafe-inline/eval for scripts of this origin only).
+SECURITY_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                               "script-src 'self' 'unsafe-inline' 'unsafe-eval'; frame-ancestors 'none'; "
+                               "form-action 'self'; base-uri 'none'",
+}
+
+
 class LoginRequired(Exception):
     """No valid login cookie: full pages redirect to /login, htmx requests are told to go there."""
 
@@ -86,6 +97,8 @@ class DashboardRoute(APIRoute):
                 response = error_response(request, plain_validation(exc.errors()), 422)
             for name, value, max_age in getattr(request.state, "dashboard_cookies", ()):
                 set_cookie(request, response, name, value, max_age)
+            for header, value in SECURITY_HEADERS.items():
+                response.headers.setdefault(header, value)
             return response
 
         return route

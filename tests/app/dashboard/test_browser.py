@@ -30,6 +30,7 @@ def browser(service):
         yield browser
         browser.browser.close()
     assert browser.left_the_service == [], "the dashboard asked for something outside the service"
+    assert browser.console_errors == [], "scripts failed or the page broke its own security policy"
 
 
 @pytest.fixture

@@ -37,7 +37,11 @@ def test_login_cookies_are_http_only_and_logout_ends_the_login_on_the_server(cli
     assert len(set_cookies) == 2
     assert all("HttpOnly" in c and "SameSite=strict" in c for c in set_cookies)
     access = client.cookies["rb_access"]
-    assert client.get("/").status_code == 200
+    home = client.get("/")
+    assert home.status_code == 200
+    # A tenant's data: never cached, never framed, nothing loaded from another site.
+    assert home.headers["Cache-Control"] == "no-store" and home.headers["X-Frame-Options"] == "DENY"
+    assert home.headers["Content-Security-Policy"].startswith("default-src 'self';")
     assert client.get(f"{API}/account", headers={"Authorization": f"Bearer {access}"}).status_code == 200
 
     assert client.post("/logout", follow_redirects=False).headers["location"] == "/login"

@@ -178,3 +178,37 @@ def test_a_hand_off_waits_first_in_the_review_queue_until_the_bot_is_let_back(cl
     client.post(f"{chat}/resume")
     assert '<strong id="bot-state">answering</strong>' in client.get(chat).text
     assert "Waiting for a person" not in client.get("/review?part=1", headers=HTMX).text
+
+
+def test_a_draft_rejected_here_is_not_sent(client, tenant, run_jobs):
+    session_id = client.post(f"{API}/sessions", json={"name": "Shop"}, headers=tenant.headers).json()["id"]
+    client.post(f"{KB}/text", headers=tenant.headers,
+                json={"title": "Hours", "text": "We are open on Sunday from 11:00 to 15:00."})
+    client.put(f"{API}/ai/auto-reply/{session_id}", json={"enabled": True, "mode": "review", "debounce_seconds": 0},
+               headers=tenant.headers)
+    run_jobs()
+    client.post(f"{API}/sandbox/inbound", headers=tenant.headers,
+                json={"session_id": session_id, "phone": "447700900123", "message": "Are you open on Sunday?"})
+    run_jobs()
+    draft = client.get(f"{API}/ai/replies", params={"status": "draft"}, headers=tenant.headers).json()["items"][0]
+    log_in(client, tenant)
+    assert f'id="reply-{draft["id"]}"' in client.get("/review").text
+    done = client.post(f"/review/{draft['id']}/reject", headers=HTMX)
+    assert "rejected" in done.text
+    assert client.get(f"{API}/ai/replies", params={"status": "rejected"}, headers=tenant.headers).json()["total"] == 1
+    again = client.post(f"/review/{draft['id']}/approve", headers=HTMX, data={"text": "Yes!"})
+    assert again.status_code == 409 and "only a draft can be approved" in again.text
+    chat = client.get(f"{API}/messages/chats/447700900123@c.us", headers=tenant.headers).json()
+    assert [message["direction"] for message in chat["items"]] == ["in"]
+
+
+def test_a_document_is_reindexed_and_deleted_from_its_page(client, tenant, run_jobs):
+    document = client.post(f"{KB}/text", headers=tenant.headers, json={"title": "Hours", "text": "9 to 5."}).json()
+    run_jobs()
+    log_in(client, tenant)
+    page = f"/kb/documents/{document['id']}"
+    assert client.post(f"{page}/reindex", follow_redirects=False).headers["location"] == page
+    assert client.get(f"{KB}/documents/{document['id']}", headers=tenant.headers).json()["status"] == "processing"
+    run_jobs()
+    assert client.post(f"{page}/delete", follow_redirects=False).headers["location"] == "/kb"
+    assert client.get(f"{KB}/documents/{document['id']}", headers=tenant.headers).status_code == 404
