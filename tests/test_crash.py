@@ -125,8 +125,12 @@ def test_kill_9_mid_work_loses_nothing_and_sends_nothing_twice(deployment):
             return next((m for m in items if m["direction"] == "out"), None)
 
         wait_until("the interrupted send settled", lambda: held_message()["status"] != "queued", timeout=60)
-        wait_until("the document ready", lambda: get(
-            client, account, f"/ai/knowledge-base/documents/{document}")["status"] == "ready", timeout=LEASE_SECONDS)
+        # The interrupted ingestion is taken back at once (a second attempt), not after its lease; re-embedding
+        # the whole text then takes as long as the machine needs.
+        wait_until("the ingestion taken back", lambda: any(
+            job["attempts"] >= 2 for job in get(client, account, "/jobs", kind="kb.ingest")["items"]),
+            timeout=LEASE_SECONDS)
+        taken_back_in = time.monotonic() - restarted
         wait_until("the bulk job completed", lambda: get(
             client, account, f"/messages/bulk/{bulk}")["status"] == "completed", timeout=LEASE_SECONDS)
         wait_until("the scheduled message sent", lambda: get(
@@ -135,6 +139,8 @@ def test_kill_9_mid_work_loses_nothing_and_sends_nothing_twice(deployment):
             client, account, f"/webhooks/{webhook}/deliveries")["items"][0]["status"] == "delivered",
             timeout=LEASE_SECONDS)
         recovered_in = time.monotonic() - restarted
+        wait_until("the document ready", lambda: get(
+            client, account, f"/ai/knowledge-base/documents/{document}")["status"] == "ready", timeout=600)
 
         # Nothing sent twice: WAHA had the held message once, and it is recorded with WAHA's own id.
         [(_, held_text)] = waha.sent_texts("HOLD")
@@ -149,4 +155,4 @@ def test_kill_9_mid_work_loses_nothing_and_sends_nothing_twice(deployment):
         assert len({r.headers["X-Webhook-Delivery"] for r in receiver.requests}) == 1
         assert get(client, account, "/jobs", status="failed")["total"] == 0
     # Taken back at the restart, not after a lease.
-    assert recovered_in < LEASE_SECONDS
+    assert max(recovered_in, taken_back_in) < LEASE_SECONDS
