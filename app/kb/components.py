@@ -7,6 +7,7 @@ from app.jobs.queue import enqueue
 from app.kb.indexing import KnowledgeIndexes
 from app.kb.models import Document
 from app.state import Services
+from ingest import language
 from ingest.embedders import build_embedder
 from ingest.parsers import IngestLimits
 from ingest.pipeline import IngestPipeline
@@ -38,6 +39,7 @@ def warm_up_knowledge_base(services: Services) -> None:
     # A first forward pass here, on the main thread: the compute threads it creates run at normal priority (not
     # the niced ingestion slot's), and the first customer does not pay for their start.
     embedder.embed(["warm up"])
+    language.warm_up()
 
 
 def resume_interrupted_documents(session: Session) -> int:
