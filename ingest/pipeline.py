@@ -78,7 +78,7 @@ class IngestPipeline:
     """Turns uploaded bytes or a text snippet into embedded chunks; writing them anywhere is the caller's job."""
 
     def __init__(self, embedder: Embedder, target_tokens: int = 200, overlap_tokens: int = 30, *,
-                 batch_size: int = 32, limits: IngestLimits = IngestLimits()) -> None:
+                 batch_size: int = 32, limits: IngestLimits = IngestLimits(), embed_units: bool = True) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.embedder = embedder
@@ -86,6 +86,8 @@ class IngestPipeline:
         self.overlap_tokens = overlap_tokens
         self.batch_size = batch_size
         self.limits = limits
+        # Sentence vectors roughly double the embedding work; only the fitted answer decision reads them.
+        self.embed_units = embed_units
 
     def run(self, data: bytes, *, known_vectors: KnownVectors = _NO_VECTORS,
             progress: ProgressCallback | None = None) -> IngestResult:
@@ -149,7 +151,7 @@ class IngestPipeline:
             elif key not in missing:
                 missing[key] = chunk.text
             if key not in units:
-                units[key] = tuple(split_units(chunk.text, chunk.section))
+                units[key] = tuple(split_units(chunk.text, chunk.section)) if self.embed_units else ()
                 for unit in units[key]:
                     if not unit.is_heading:  # headings are never quoted: a zero row keeps the rows aligned
                         missing.setdefault(_unit_key(unit), unit.text)

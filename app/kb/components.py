@@ -29,7 +29,8 @@ def attach_knowledge_base(services: Services) -> None:
                           max_chunks=settings.max_document_chunks)
     # Small batches: ingestion gives way to replies between batches (app/jobs/priority.py), so a reply waits for at
     # most one small batch.
-    services.components["ingest_pipeline"] = IngestPipeline(embedder, limits=limits, batch_size=INGEST_BATCH)
+    services.components["ingest_pipeline"] = IngestPipeline(
+        embedder, limits=limits, batch_size=INGEST_BATCH, embed_units=settings.extractive_decision == "fitted")
     services.components["kb_indexes"] = KnowledgeIndexes(settings.data_dir, embedder)
 
 

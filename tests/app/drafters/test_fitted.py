@@ -1,6 +1,7 @@
 """The fitted extractive drafter (REPLYBASE_EXTRACTIVE_DECISION=fitted) on the Velo Verde knowledge base, as
 retrieval hands it over: sentences and their vectors stored at ingestion, only the question embedded."""
 
+import pytest
 from sqlmodel import select
 
 from app.drafters.base import DraftRequest, StyleSpec
@@ -26,7 +27,12 @@ def test_the_setting_chooses_the_fitted_drafter(services):
     assert isinstance(build_drafter(services, "extractive"), FittedExtractiveDrafter)
 
 
-def test_quotes_the_documents_and_embeds_only_the_question(knowledge_base, db, services):
+@pytest.fixture
+def fitted_ingestion(services):
+    services.components["ingest_pipeline"].embed_units = True  # as REPLYBASE_EXTRACTIVE_DECISION=fitted sets it
+
+
+def test_quotes_the_documents_and_embeds_only_the_question(fitted_ingestion, knowledge_base, db, services):
     embedder = CountingEmbedder(services.components["embedder"])
     drafter = FittedExtractiveDrafter(embedder)
     everything = "\n".join(db.exec(select(Chunk.text)))
