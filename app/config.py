@@ -96,6 +96,9 @@ class Settings(BaseSettings):
     prompts_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")
     default_drafter: str = Field(default="extractive", description="extractive (offline) or openai")
     extractive_semantic: bool = Field(default=False, description="Also rank sentences with the embedder (slower).")
+    extractive_decision: Literal["tuned", "fitted"] = Field(
+        default="tuned", description="How the extractive drafter decides: the hand-tuned overlap rules, or the "
+        "logistic regression fitted by bench/answerability.py on the sentence vectors stored at ingestion")
     llm_base_url: str = Field(default="https://api.openai.com/v1",
                               description="Any OpenAI-compatible endpoint: OpenAI, Ollama, vLLM, llama.cpp")
     llm_model: str = "gpt-4o-mini"

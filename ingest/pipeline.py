@@ -15,12 +15,25 @@ from ingest.chunking import Chunk, iter_chunks
 from ingest.embedders import Embedder
 from ingest.parsers import IngestLimits, ParsedDocument, ParseError, Section, normalise_whitespace, parse_document
 from ingest.parsers.limits import CharacterBudget
+from ingest.sentences import Unit, split_units
 
 # step name ("parse", "chunk", "embed"), units done, units in total
 ProgressCallback = Callable[[str, int, int], None]
-# Given the content hashes of a document's chunks, the stored vectors of those already embedded.
-VectorLookup = Callable[[list[str]], Mapping[str, np.ndarray]]
-KnownVectors = Mapping[str, np.ndarray] | VectorLookup
+
+
+@dataclass(frozen=True)
+class KnownChunk:
+    """What an earlier ingestion stored for a chunk text: its vector, its quotable units and their vectors."""
+
+    vector: np.ndarray
+    units: tuple[Unit, ...] | None = None
+    unit_vectors: np.ndarray | None = None
+
+
+# Given the content hashes of a document's chunks, what is stored for those already embedded (a bare vector means
+# the units still have to be embedded).
+VectorLookup = Callable[[list[str]], Mapping[str, "np.ndarray | KnownChunk"]]
+KnownVectors = Mapping[str, "np.ndarray | KnownChunk"] | VectorLookup
 
 _NO_VECTORS: Mapping[str, np.ndarray] = MappingProxyType({})
 
@@ -38,7 +51,8 @@ def document_hash(data: bytes) -> str:
 
 @dataclass(frozen=True)
 class EmbeddedChunk:
-    """A chunk with its content hash and its unit-length float32 vector."""
+    """A chunk with its content hash and its unit-length float32 vector, plus the sentences and list lines a reply
+    may quote from it (`units`) and their vectors (`unit_vectors`, one row per unit)."""
 
     text: str
     page: int | None
@@ -46,6 +60,8 @@ class EmbeddedChunk:
     ordinal: int
     content_hash: str
     vector: np.ndarray
+    units: tuple[Unit, ...] = ()
+    unit_vectors: np.ndarray | None = None
 
 
 @dataclass
@@ -62,7 +78,7 @@ class IngestPipeline:
     """Turns uploaded bytes or a text snippet into embedded chunks; writing them anywhere is the caller's job."""
 
     def __init__(self, embedder: Embedder, target_tokens: int = 200, overlap_tokens: int = 30, *,
-                 batch_size: int = 32, limits: IngestLimits = IngestLimits()) -> None:
+                 batch_size: int = 32, limits: IngestLimits = IngestLimits(), embed_units: bool = True) -> None:
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
         self.embedder = embedder
@@ -70,6 +86,8 @@ class IngestPipeline:
         self.overlap_tokens = overlap_tokens
         self.batch_size = batch_size
         self.limits = limits
+        # Sentence vectors roughly double the embedding work; only the fitted answer decision reads them.
+        self.embed_units = embed_units
 
     def run(self, data: bytes, *, known_vectors: KnownVectors = _NO_VECTORS,
             progress: ProgressCallback | None = None) -> IngestResult:
@@ -112,18 +130,31 @@ class IngestPipeline:
             chunks.append(chunk)
         return chunks
 
-    def embed(self, chunks: list[Chunk], *, known_vectors: Mapping[str, np.ndarray] = _NO_VECTORS,
+    def embed(self, chunks: list[Chunk], *, known_vectors: Mapping[str, np.ndarray | KnownChunk] = _NO_VECTORS,
               progress: ProgressCallback | None = None) -> list[EmbeddedChunk]:
-        """Step 3: vectors for `chunks`, reusing `known_vectors` and computing each distinct new text once."""
+        """Step 3: vectors for `chunks` and their units, reusing `known_vectors` and computing each new text once."""
         report = progress or _ignore
         hashes = [content_hash(chunk.text) for chunk in chunks]
         vectors: dict[str, np.ndarray] = {}
-        missing: dict[str, str] = {}  # hash -> text, insertion-ordered so batches follow the document
+        units: dict[str, tuple[Unit, ...]] = {}
+        missing: dict[str, str] = {}  # text hash -> text, insertion-ordered so batches follow the document
         for chunk, key in zip(chunks, hashes):
-            if key in known_vectors:
-                vectors[key] = self._checked(known_vectors[key], key)
+            known = known_vectors.get(key)
+            if isinstance(known, KnownChunk) and known.units is not None and known.unit_vectors is not None:
+                vectors[key] = self._checked(known.vector, key)
+                units[key] = known.units
+                for unit, vector in zip(known.units, known.unit_vectors):
+                    vectors[_unit_key(unit)] = vector
+                continue
+            if known is not None:
+                vectors[key] = self._checked(getattr(known, "vector", known), key)
             elif key not in missing:
                 missing[key] = chunk.text
+            if key not in units:
+                units[key] = tuple(split_units(chunk.text, chunk.section)) if self.embed_units else ()
+                for unit in units[key]:
+                    if not unit.is_heading:  # headings are never quoted: a zero row keeps the rows aligned
+                        missing.setdefault(_unit_key(unit), unit.text)
 
         # Batches of similar length waste no work on padding (encode() sorts only within the batch it is given).
         pending = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)
@@ -140,9 +171,17 @@ class IngestPipeline:
 
         return [
             EmbeddedChunk(text=chunk.text, page=chunk.page, section=chunk.section, ordinal=chunk.ordinal,
-                          content_hash=key, vector=vectors[key])
+                          content_hash=key, vector=vectors[key], units=units[key],
+                          unit_vectors=self._unit_matrix(units[key], vectors))
             for chunk, key in zip(chunks, hashes)
         ]
+
+    def _unit_matrix(self, units: tuple[Unit, ...], vectors: dict[str, np.ndarray]) -> np.ndarray:
+        matrix = np.zeros((len(units), self.embedder.dimension), dtype=np.float32)
+        for row, unit in enumerate(units):
+            if _unit_key(unit) in vectors:
+                matrix[row] = vectors[_unit_key(unit)]
+        return matrix
 
     def _finish(self, document: ParsedDocument, known_vectors: KnownVectors,
                 report: ProgressCallback) -> IngestResult:
@@ -164,6 +203,10 @@ class IngestPipeline:
                 f"produces ({self.embedder.dimension},)"
             )
         return vector
+
+
+def _unit_key(unit: Unit) -> str:
+    return "unit:" + content_hash(unit.text)
 
 
 def _ignore(step: str, done: int, total: int) -> None:

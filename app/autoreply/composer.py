@@ -1,15 +1,17 @@
 """Turns a customer's question into a decision: an answer with its sources, or a handoff. Sends nothing."""
 
-import re
 from dataclasses import dataclass, field
 
 from app.autoreply.guardrails import apply_guardrails
+from app.autoreply.manners import (DEFAULT_HANDOFF_PHRASES, asks_for_person, small_talk, small_talk_reply,
+                                   without_small_talk)
 from app.autoreply.memory import standalone_question
 from app.db import unit_of_work
 from app.drafters.base import DraftRequest, Source, StyleSpec, Turn
+from app.drafters.dressing import dress, greeting_line
 from app.drafters.registry import build_drafter
 from app.drafters.templates import render_template, system_prompt_snippets
-from app.kb.retrieval import embed_query, retrieve
+from app.kb.retrieval import embed_query, retrieve_sources
 from app.state import Services
 
 MAX_WHATSAPP_CHARS = 4096
@@ -33,8 +35,24 @@ class Decision:
 
 
 def asks_for_human(question: str, keywords: list[str]) -> bool:
-    lowered = question.lower()
-    return any(re.search(rf"\b{re.escape(keyword.lower())}\b", lowered) for keyword in keywords if keyword.strip())
+    """The built-in phrases for asking for a person, plus the session's own, as whole phrases."""
+    return asks_for_person(question, [*DEFAULT_HANDOFF_PHRASES, *keywords])
+
+
+def answer_small_talk(question: str, style: StyleSpec, history: list[Turn], customer_name: str | None
+                      ) -> Decision | None:
+    """A short reply to a greeting or thanks, an empty one (send nothing) to "ok" or "👍"; None for a question."""
+    talk = small_talk(question)
+    if talk is None:
+        return None
+    styled = bool(greeting_line(style, customer_name, history))
+    body = small_talk_reply(talk, question, wanted_language=style.language, styled_greeting=styled)
+    text = dress(body, style, customer_name=customer_name, history=history) if body else ""
+    if talk.kind != "greeting" and body:  # no "Hi Anna!" in front of "You're welcome!"
+        text = dress(body, StyleSpec(**{**style.__dict__, "greeting": ""}), customer_name=customer_name,
+                     history=history)
+    return Decision(handoff=False, text=text, confidence=1.0, drafter="manners", reason=f"small talk ({talk.kind})",
+                    query=question)
 
 
 def handoff_text(fallback_message: str, style: StyleSpec, customer_name: str | None, *, unknown: bool) -> str:
@@ -59,18 +77,19 @@ def compose(services: Services, account_id: str, *, question: str, history: list
 
     if asks_for_human(question, handoff_keywords):
         return hand_off("the customer asked for a person", unknown=False)
-    query = standalone_question(question, history)
+    polite = answer_small_talk(question, style, history, customer_name)
+    if polite is not None:
+        return polite
+    query = standalone_question(without_small_talk(question), history)
     query_vector = embed_query(services, query)
     with unit_of_work(services.session_factory, read_only=True) as session:
-        found = retrieve(session, services, account_id, query, top_k=SOURCES_PER_QUESTION, tags=tags or None,
-                         query_vector=query_vector)
-    sources = [Source(chunk_id=c.chunk_id, document_id=c.document_id, document_title=c.document_title, text=c.text,
-                      page=c.page, section=c.section, score=c.score) for c in found]
+        sources = retrieve_sources(session, services, account_id, query, query_vector,
+                                   top_k=SOURCES_PER_QUESTION, tags=tags or None)
     if not sources:
         return hand_off("nothing in the knowledge base matches", query=query)
     drafter = build_drafter(services, drafter_name)
     draft = drafter.draft(DraftRequest(question=query, sources=sources, style=style, history=history,
-                                       customer_name=customer_name))
+                                       customer_name=customer_name, question_vector=query_vector))
     details = {"sources": draft.sources, "confidence": draft.confidence, "drafter": draft.drafter,
                "notes": list(draft.notes), "query": query}
     if not draft.answered:

@@ -261,6 +261,8 @@ def _record_decision(session: Session, config: AutoReplySettings, reply: Reply, 
     fields = {"reply_text": decision.text, "sources": decision.sources_json(), "confidence": decision.confidence,
               "drafter": decision.drafter, "notes": decision.notes,
               "latency_ms": round((utcnow() - received_at).total_seconds() * 1000, 1)}
+    if not decision.handoff and not decision.text:  # "ok", "👍": nothing to say, and nothing to hand off
+        return _finish(session, reply, "skipped", decision.reason, **fields), None
     if config.mode == "review" and not decision.handoff:
         _finish(session, reply, "draft", None, **fields)
         emit_event(session, reply.account_id, "ai.reply.drafted", _reply_event(reply))

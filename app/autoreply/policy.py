@@ -5,7 +5,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from app.autoreply.models import AutoReplySettings, ChatState
-from app.autoreply.repository import ConversationRepository, ReplyRepository
+from app.autoreply.repository import SENT_BY_REPLYBASE, ConversationRepository, ReplyRepository
 from app.autoreply.schemas import DAYS
 from app.gateways.base import is_group_chat
 from app.messages.models import Message
@@ -58,7 +58,9 @@ def skip_reason(config: AutoReplySettings, state: ChatState, message: Message, *
     if last_human and config.human_pause_minutes and now - last_human < timedelta(minutes=config.human_pause_minutes):
         return "a person at the business replied recently"
     first = conversation.first(message.session_id, message.chat_id)
-    started_by_business = first is not None and first.direction == "out" and first.origin != "autoreply"
+    # A campaign or notification the customer answers is a conversation the bot may take; a chat a person at the
+    # business opened from the phone is theirs.
+    started_by_business = first is not None and first.direction == "out" and first.origin not in SENT_BY_REPLYBASE
     if started_by_business and not (state.resumed_at and state.resumed_at >= first.timestamp):
         return "the business started this chat"
     sent_last_hour = replies.count_since(message.session_id, message.chat_id, ("sent", "sending", "handoff"),

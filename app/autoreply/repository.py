@@ -7,6 +7,10 @@ from app.common import utcnow
 from app.messages.models import Message
 from app.repository import AccountScopedRepository
 
+# Outbound messages Replybase itself sent; any other outbound message was written by a person on the business's
+# phone (stored with the gateway's name as origin), and only those mean a person has taken over the chat.
+SENT_BY_REPLYBASE = ("autoreply", "api", "bulk", "scheduled")
+
 
 class AutoReplySettingsRepository(AccountScopedRepository[AutoReplySettings]):
     model = AutoReplySettings
@@ -78,7 +82,8 @@ class ConversationRepository(AccountScopedRepository[Message]):
                                  .order_by(Message.timestamp, Message.created_at)).first()
 
     def last_human_reply_at(self, session_id: str, chat_id: str) -> datetime | None:
-        """When someone at the business last wrote in this chat (anything the bot did not send)."""
+        """When a person last wrote in this chat from the business's WhatsApp (not a send of Replybase's own:
+        auto-replies, bulk, scheduled and API messages do not count)."""
         return self.session.exec(select(func.max(Message.timestamp)).where(
             Message.account_id == self.account_id, Message.session_id == session_id, Message.chat_id == chat_id,
-            Message.direction == "out", Message.origin != "autoreply")).one()
+            Message.direction == "out", col(Message.origin).notin_(SENT_BY_REPLYBASE))).one()

@@ -10,7 +10,8 @@ from app.schema_base import RequestBody
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
-DEFAULT_HANDOFF_KEYWORDS = ["human", "agent", "person", "operator", "representative", "complaint"]
+# Before 0009 the default; a setting still holding it is emptied by that migration ("human" fired inside questions).
+LEGACY_HANDOFF_KEYWORDS = ["human", "agent", "person", "operator", "representative", "complaint"]
 
 
 class BusinessHours(RequestBody):
@@ -47,7 +48,11 @@ class AutoReplyConfig(RequestBody):
     min_confidence: float = Field(default=0.35, ge=0, le=1)
     fallback_message: str = Field(default="", max_length=1000,
                                   description="Sent when the documents do not know; empty uses prompts/fallback.j2")
-    handoff_keywords: list[str] = Field(default_factory=lambda: list(DEFAULT_HANDOFF_KEYWORDS))
+    handoff_keywords: list[str] = Field(
+        default_factory=list, examples=[["speak to the owner", "hablar con el dueño"]],
+        description="Phrases that mean the customer wants a person, besides the built-in ones in seven languages "
+                    "(\"talk to a human\", \"a real person\", ...); each matches as whole words, case and accents "
+                    "ignored")
     human_pause_minutes: int = Field(default=30, ge=0, le=7 * 24 * 60)
     ignore_groups: bool = Field(default=True, description="Skip group chats unless allow-listed or mention_only")
     mention_only: bool = Field(default=False, description="In groups, answer only messages that mention "

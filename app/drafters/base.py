@@ -1,7 +1,7 @@
 """The drafter interface: one request shape, one draft shape, one protocol every drafter implements."""
 
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 EmojiLevel = Literal["none", "light", "rich"]
 
@@ -17,6 +17,11 @@ class Source:
     page: int | None
     section: str | None
     score: float
+    # The sentences and list lines stored with the chunk at ingestion (ingest.sentences.Unit) and their vectors;
+    # None for chunks stored before they were kept: the drafter then splits and embeds at reply time.
+    units: list[Any] | None = None
+    unit_vectors: Any = None
+    semantic_score: float | None = None  # the chunk's cosine with the question, from retrieval
 
 
 @dataclass
@@ -56,13 +61,14 @@ class DraftRequest:
     style: StyleSpec
     history: list[Turn] = field(default_factory=list)
     customer_name: str | None = None
+    question_vector: Any = None  # the question's embedding when retrieval already computed it
 
 
 @dataclass
 class Draft:
     text: str
     sources: list[Source]  # the ones the text was actually built from
-    confidence: float  # 0..1, from retrieval scores and how well the answer matches the question
+    confidence: float  # 0..1: the drafter's probability that the reply answers the question right
     drafter: str
     answered: bool  # False when nothing in the sources answers the question: the caller hands off
     notes: list[str] = field(default_factory=list)  # fallbacks taken, guardrail changes, language caveats

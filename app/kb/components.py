@@ -7,6 +7,7 @@ from app.jobs.queue import enqueue
 from app.kb.indexing import KnowledgeIndexes
 from app.kb.models import Document
 from app.state import Services
+from ingest import language
 from ingest.embedders import build_embedder
 from ingest.parsers import IngestLimits
 from ingest.pipeline import IngestPipeline
@@ -28,7 +29,8 @@ def attach_knowledge_base(services: Services) -> None:
                           max_chunks=settings.max_document_chunks)
     # Small batches: ingestion gives way to replies between batches (app/jobs/priority.py), so a reply waits for at
     # most one small batch.
-    services.components["ingest_pipeline"] = IngestPipeline(embedder, limits=limits, batch_size=INGEST_BATCH)
+    services.components["ingest_pipeline"] = IngestPipeline(
+        embedder, limits=limits, batch_size=INGEST_BATCH, embed_units=settings.extractive_decision == "fitted")
     services.components["kb_indexes"] = KnowledgeIndexes(settings.data_dir, embedder)
 
 
@@ -38,6 +40,7 @@ def warm_up_knowledge_base(services: Services) -> None:
     # A first forward pass here, on the main thread: the compute threads it creates run at normal priority (not
     # the niced ingestion slot's), and the first customer does not pay for their start.
     embedder.embed(["warm up"])
+    language.warm_up()
 
 
 def resume_interrupted_documents(session: Session) -> int:

@@ -13,7 +13,8 @@ from app.kb.repository import ChunkRepository, DocumentRepository
 from app.state import Services
 from app.webhooks.service import emit_event
 from ingest.parsers import ParseError
-from ingest.pipeline import IngestPipeline, IngestResult, ProgressCallback
+from ingest.pipeline import IngestPipeline, IngestResult, KnownChunk, ProgressCallback
+from ingest.sentences import Unit
 
 logger = logging.getLogger("replybase.kb")
 NO_TEXT = "no extractable text (scanned PDF?)"
@@ -44,16 +45,29 @@ def _run_pipeline(services: Services, document: Document, data: bytes,
                   progress: ProgressCallback | None) -> IngestResult:
     pipeline: IngestPipeline = services.components["ingest_pipeline"]
 
-    def stored_vectors(hashes: list[str]) -> dict[str, np.ndarray]:
+    def stored_vectors(hashes: list[str]) -> dict[str, KnownChunk]:
         with services.session_factory() as session:
-            blobs = ChunkRepository(session, document.account_id).vectors_by_hash(hashes, pipeline.embedder.name)
-        return {key: np.frombuffer(blob, dtype=np.float32) for key, blob in blobs.items()}
+            stored = ChunkRepository(session, document.account_id).known_by_hash(hashes, pipeline.embedder.name)
+        return {key: known_chunk(embedding, units, unit_vectors)
+                for key, (embedding, units, unit_vectors) in stored.items()}
 
     report = _progress_reporter(services, document.id, progress)
     if document.source == "text":
         return pipeline.run_text(data.decode("utf-8"), document.title, known_vectors=stored_vectors,
                                  progress=report)
     return pipeline.run(data, known_vectors=stored_vectors, progress=report)
+
+
+def known_chunk(embedding: bytes, units: list | None, unit_vectors: bytes | None) -> KnownChunk:
+    """A stored chunk's vectors and units as the pipeline reuses them."""
+    vector = np.frombuffer(embedding, dtype=np.float32)
+    if units is None or unit_vectors is None:
+        return KnownChunk(vector)
+    if not units:
+        return KnownChunk(vector, (), np.zeros((0, vector.shape[0]), dtype=np.float32))
+    return KnownChunk(vector, tuple(Unit(text, heading, i, bool(is_heading))
+                                    for i, (text, heading, is_heading) in enumerate(units)),
+                      np.frombuffer(unit_vectors, dtype=np.float32).reshape(len(units), -1))
 
 
 def _load(services: Services, document_id: str) -> tuple[Document, bytes] | None:
@@ -86,6 +100,10 @@ def _store(session: Session, services: Services, document: Document, result: Ing
     rows = [Chunk(account_id=document.account_id, document_id=document.id, ordinal=c.ordinal, text=c.text,
                   page=c.page, section=c.section, content_hash=c.content_hash,
                   embedding=np.asarray(c.vector, dtype=np.float32).tobytes(),
+                  # None when units were not embedded (only the fitted decision reads them): a later ingestion
+                  # with them on computes them instead of reusing an empty list.
+                  units=[[u.text, u.heading, u.is_heading] for u in c.units] if c.units else None,
+                  unit_vectors=np.asarray(c.unit_vectors, dtype=np.float32).tobytes() if c.units else None,
                   embedding_model=model_name).model_dump(exclude={"id"})
             for c in result.chunks]
     ids = repository.insert_rows(rows)

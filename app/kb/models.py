@@ -58,6 +58,10 @@ class Chunk(SQLModel, table=True):
     content_hash: str = Field(max_length=64, index=True)
     embedding: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     embedding_model: str = Field(max_length=200)
+    # The sentences and list lines a reply may quote ([text, heading, is_heading]) and their vectors (float32 rows),
+    # computed at ingestion so a reply embeds only the question. NULL for chunks stored before migration 0010.
+    units: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
+    unit_vectors: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     enabled: bool = True
     edited: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

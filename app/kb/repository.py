@@ -69,6 +69,27 @@ class ChunkRepository(AccountScopedRepository[Chunk]):
             found.update(self.session.exec(statement).all())
         return found
 
+    def known_by_hash(self, hashes: list[str], model: str) -> dict[str, tuple[bytes, list | None, bytes | None]]:
+        """Stored vector, units and unit vectors for these content hashes, so unchanged text is never embedded
+        again (units are None for chunks stored before they were kept)."""
+        found: dict[str, tuple[bytes, list | None, bytes | None]] = {}
+        for batch in in_batches(list(dict.fromkeys(hashes))):
+            statement = (select(Chunk.content_hash, Chunk.embedding, Chunk.units, Chunk.unit_vectors)
+                         .where(Chunk.account_id == self.account_id, col(Chunk.content_hash).in_(batch),
+                                Chunk.embedding_model == model))
+            for key, embedding, units, unit_vectors in self.session.exec(statement).all():
+                if key not in found or (units is not None and found[key][1] is None):
+                    found[key] = (embedding, units, unit_vectors)
+        return found
+
+    def units_of(self, ids: list[int]) -> dict[int, tuple[list | None, bytes | None]]:
+        """The stored quotable units and their vectors of these chunks."""
+        if not ids:
+            return {}
+        statement = select(Chunk.id, Chunk.units, Chunk.unit_vectors).where(Chunk.account_id == self.account_id,
+                                                                           col(Chunk.id).in_(ids))
+        return {chunk_id: (units, vectors) for chunk_id, units, vectors in self.session.exec(statement).all()}
+
     def _indexable(self, *columns):
         return (select(*columns).join(Document, Document.id == Chunk.document_id)
                 .where(Chunk.account_id == self.account_id, Chunk.enabled, Document.status == "ready"))

@@ -2,13 +2,16 @@
 
 import time
 
+import numpy as np
 from sqlmodel import Session, col, select
 
+from app.drafters.base import Source
 from app.kb.indexing import KnowledgeIndexes
 from app.kb.models import Document
 from app.kb.repository import ChunkRepository
 from app.kb.schemas import SearchRequest, SearchResponse, SearchResult
 from app.state import Services
+from ingest.sentences import Unit
 
 
 def embed_query(services: Services, query: str):
@@ -44,6 +47,29 @@ def retrieve(session: Session, services: Services, account_id: str, query: str, 
                                     section=row.section, score=hit.score, semantic_score=hit.semantic_score,
                                     keyword_score=hit.keyword_score))
     return results
+
+
+def quotable_units(session: Session, account_id: str, chunk_ids: list[int]) -> dict[int, tuple[list[Unit], np.ndarray]]:
+    """The sentences and list lines stored with these chunks at ingestion, with their vectors (chunks stored before
+    they were kept are left out: the drafter splits those itself)."""
+    found = {}
+    for chunk_id, (units, vectors) in ChunkRepository(session, account_id).units_of(chunk_ids).items():
+        if units and vectors:
+            found[chunk_id] = ([Unit(text, heading, i, bool(is_heading)) for i, (text, heading, is_heading)
+                                in enumerate(units)],
+                               np.frombuffer(vectors, dtype=np.float32).reshape(len(units), -1))
+    return found
+
+
+def retrieve_sources(session: Session, services: Services, account_id: str, query: str, query_vector, *,
+                     top_k: int = 5, tags: list[str] | None = None) -> list[Source]:
+    """The best chunks for `query` as a drafter reads them: with their stored sentences, vectors and cosine."""
+    found = retrieve(session, services, account_id, query, top_k=top_k, tags=tags, query_vector=query_vector)
+    stored = quotable_units(session, account_id, [c.chunk_id for c in found])
+    return [Source(chunk_id=c.chunk_id, document_id=c.document_id, document_title=c.document_title, text=c.text,
+                   page=c.page, section=c.section, score=c.score, units=stored.get(c.chunk_id, (None, None))[0],
+                   unit_vectors=stored.get(c.chunk_id, (None, None))[1], semantic_score=c.semantic_score)
+            for c in found]
 
 
 def search(session: Session, services: Services, account_id: str, request: SearchRequest) -> SearchResponse:

@@ -14,6 +14,7 @@ from app.kb.schemas import ChunkUpdate, TextDocumentCreate
 from ingest.embedders import Embedder
 from ingest.parsers import ParseError, UnsupportedFormat, detect_format
 from ingest.pipeline import content_hash, document_hash
+from ingest.sentences import split_units
 
 CONTENT_TYPES = {"pdf": "application/pdf",
                  "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -111,7 +112,11 @@ def update_chunk(session: Session, indexes: KnowledgeIndexes, embedder: Embedder
             raise Unprocessable(f"the text is longer than the model reads ({embedder.max_tokens} word pieces); "
                                 "shorten it or split it across chunks")
         chunk.text, chunk.content_hash, chunk.edited = body.text, content_hash(body.text), True
-        chunk.embedding = embedder.embed([body.text])[0].tobytes()
+        units = split_units(body.text, chunk.section)
+        vectors = embedder.embed([body.text] + [unit.text for unit in units])
+        chunk.embedding = vectors[0].tobytes()
+        chunk.units = [[u.text, u.heading, u.is_heading] for u in units]
+        chunk.unit_vectors = vectors[1:].astype("float32").tobytes()
         chunk.embedding_model = embedder.name
     if body.enabled is not None:
         chunk.enabled = body.enabled

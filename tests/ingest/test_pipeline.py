@@ -9,13 +9,13 @@ import pytest
 
 from ingest.embedders import HashEmbedder
 from ingest.parsers import ParseError
-from ingest.pipeline import IngestPipeline, content_hash, document_hash
+from ingest.pipeline import IngestPipeline, KnownChunk, content_hash, document_hash
 
 SAMPLES = ("velo_verde_handbook.pdf", "velo_verde_prices.docx", "velo_verde_faq.txt", "velo_verde_faq.md")
 
 
-def known(result) -> dict[str, np.ndarray]:
-    return {chunk.content_hash: chunk.vector for chunk in result.chunks}
+def known(result) -> dict[str, KnownChunk]:
+    return {chunk.content_hash: KnownChunk(chunk.vector, chunk.units, chunk.unit_vectors) for chunk in result.chunks}
 
 
 def test_content_hash_ignores_whitespace_and_unicode_form_only():
@@ -50,10 +50,21 @@ def test_a_second_run_with_known_vectors_embeds_nothing(sample, counting_embedde
 
     second = pipeline.run(sample("velo_verde_handbook.pdf"), known_vectors=known(first))
 
-    assert embedded_first == len(first.chunks) > 0
+    assert embedded_first > len(first.chunks) > 0  # the chunks, and the sentences a reply may quote
     assert len(counting_embedder.embedded) == embedded_first, "nothing new should be embedded"
     assert (second.embedded, second.reused) == (0, len(first.chunks))
     assert all(np.array_equal(a.vector, b.vector) for a, b in zip(first.chunks, second.chunks))
+
+
+def test_each_chunk_keeps_its_sentences_and_their_vectors(sample):
+    embedder = HashEmbedder()
+    result = IngestPipeline(embedder).run(sample("velo_verde_faq.txt"))
+    for chunk in result.chunks:
+        sentences = [unit.text for unit in chunk.units if not unit.is_heading]
+        assert sentences and all(sentence in chunk.text for sentence in sentences)
+        assert chunk.unit_vectors.shape == (len(chunk.units), embedder.dimension)
+        for unit, vector in zip(chunk.units, chunk.unit_vectors):
+            assert np.allclose(vector, 0 if unit.is_heading else embedder.embed([unit.text])[0], atol=1e-6)
 
 
 def test_an_edited_document_embeds_only_the_changed_chunks(sample, counting_embedder):
@@ -66,7 +77,9 @@ def test_an_edited_document_embeds_only_the_changed_chunks(sample, counting_embe
                               "We deliver to EU countries and Switzerland for £16.95.".encode())
     second = pipeline.run(edited, known_vectors=known(first))
 
-    assert counting_embedder.embedded == [c.text for c in second.chunks if "Switzerland" in c.text]
+    changed = [c.text for c in second.chunks if "Switzerland" in c.text]
+    assert len(changed) == 1 and changed[0] in counting_embedder.embedded
+    assert all(text in changed[0] for text in counting_embedder.embedded)  # that chunk and its sentences only
     assert second.embedded == 1 and second.reused == len(second.chunks) - 1
 
 
@@ -76,7 +89,7 @@ def test_repeated_text_in_one_document_is_embedded_once(counting_embedder):
     result = IngestPipeline(counting_embedder).run(text)
 
     assert len(result.chunks) == 3
-    assert counting_embedder.embedded == ["Returns\nUnused items within 30 days."]
+    assert counting_embedder.embedded == ["Returns\nUnused items within 30 days.", "Unused items within 30 days."]
 
 
 def test_progress_is_reported_for_every_step(sample):
@@ -87,7 +100,8 @@ def test_progress_is_reported_for_every_step(sample):
     steps = [step for step, _, _ in events]
     assert steps.index("parse") < steps.index("chunk") < steps.index("embed")
     embed = [(done, total) for step, done, total in events if step == "embed"]
-    batches = -(-result.embedded // 2)
+    texts = {c.text for c in result.chunks} | {u.text for c in result.chunks for u in c.units if not u.is_heading}
+    batches = -(-len(texts) // 2)  # the chunks and their sentences, two a batch
     assert embed == [(done, batches) for done in range(batches + 1)]
     assert ("parse", 1, 1) in events and ("chunk", 1, 1) in events
 

@@ -83,21 +83,36 @@ def test_pause_and_resume_a_chat(client, tenant, knowledge, bot_session, custome
     assert customer("What is your address?", phone="447700900999")["status"] == "sent"
 
 
-def test_human_reply_pauses_the_bot(client, tenant, knowledge, bot_session, customer):
+def test_the_businesss_own_api_send_does_not_pause_the_bot(client, tenant, knowledge, bot_session, customer):
     session_id, _ = bot_session
     assert customer("What is your phone number?")["status"] == "sent"
     client.post("/api/v2/messages/send", headers=tenant.headers,
-                json={"session_id": session_id, "phone": "447700900123", "message": "Hi, Sam here from the shop."})
+                json={"session_id": session_id, "phone": "447700900123", "message": "Your order has shipped."})
+    assert customer("Great, and your address?")["status"] == "sent"
+
+
+def test_a_person_writing_from_the_business_phone_pauses_the_bot(services, knowledge, bot_session, customer):
+    from app.messages.models import Message
+
+    session_id, _ = bot_session
+    first = customer("What is your phone number?")
+    assert first["status"] == "sent"
+    # How a gateway stores a message typed on the business's phone: outbound, with the gateway as its origin.
+    with services.session_factory() as session:
+        account_id = session.get(Message, first["inbound_message_id"]).account_id
+        session.add(Message(account_id=account_id, session_id=session_id, chat_id="447700900123@c.us",
+                            direction="out", phone="447700900123", text="Hi, Sam here from the shop.", status="sent",
+                            origin="sandbox"))
+        session.commit()
     assert customer("Great, and your address?")["reason"] == "a person at the business replied recently"
 
 
-def test_bot_does_not_barge_into_chats_the_business_started(client, tenant, knowledge, bot_session, customer):
+def test_a_customer_answering_a_campaign_is_answered(client, tenant, knowledge, bot_session, customer):
     session_id, configure = bot_session
     configure(human_pause_minutes=0)
     client.post("/api/v2/messages/send", headers=tenant.headers,
-                json={"session_id": session_id, "phone": "447700900555", "message": "Your bike is ready!"})
-    assert customer("Thanks, what time do you close?", phone="447700900555")["reason"] == \
-        "the business started this chat"
+                json={"session_id": session_id, "phone": "447700900555", "message": "Spring sale: 10% off!"})
+    assert customer("Thanks, what time do you close?", phone="447700900555")["status"] == "sent"
 
 
 def test_rules_block_list_and_reply_cap(knowledge, bot_session, customer):

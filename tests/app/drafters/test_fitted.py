@@ -1,0 +1,56 @@
+"""The fitted extractive drafter (REPLYBASE_EXTRACTIVE_DECISION=fitted) on the Velo Verde knowledge base, as
+retrieval hands it over: sentences and their vectors stored at ingestion, only the question embedded."""
+
+import pytest
+from sqlmodel import select
+
+from app.drafters.base import DraftRequest, StyleSpec
+from app.drafters.fitted import FittedExtractiveDrafter
+from app.drafters.registry import build_drafter
+from app.kb.models import Chunk
+from app.kb.retrieval import embed_query, retrieve_sources
+from tests.app.drafters.test_extractive import ANSWERABLE, UNANSWERABLE
+from tests.app.drafters.test_with_retrieval import knowledge_base  # noqa: F401 - the same fixture
+
+
+class CountingEmbedder:
+    def __init__(self, inner):
+        self.inner, self.texts = inner, []
+
+    def embed(self, texts):
+        self.texts.extend(texts)
+        return self.inner.embed(texts)
+
+
+def test_the_setting_chooses_the_fitted_drafter(services):
+    services.settings.extractive_decision = "fitted"
+    assert isinstance(build_drafter(services, "extractive"), FittedExtractiveDrafter)
+
+
+@pytest.fixture
+def fitted_ingestion(services):
+    services.components["ingest_pipeline"].embed_units = True  # as REPLYBASE_EXTRACTIVE_DECISION=fitted sets it
+
+
+def test_quotes_the_documents_and_embeds_only_the_question(fitted_ingestion, knowledge_base, db, services):
+    embedder = CountingEmbedder(services.components["embedder"])
+    drafter = FittedExtractiveDrafter(embedder)
+    everything = "\n".join(db.exec(select(Chunk.text)))
+    outcomes = {}
+    for question, facts in ANSWERABLE:
+        vector = embed_query(services, question)
+        sources = retrieve_sources(db, services, knowledge_base.account_id, question, vector)
+        draft = drafter.draft(DraftRequest(question, sources, StyleSpec.neutral(), question_vector=vector))
+        assert 0 <= draft.confidence <= 1
+        if draft.answered:
+            assert all(line.rstrip(".") in everything for line in draft.text.splitlines()), draft.text
+            outcomes[question] = "right" if all(fact in draft.text for fact in facts) else "wrong"
+    assert embedder.texts == [], "sentence vectors come from ingestion; nothing is embedded at reply time"
+    assert list(outcomes.values()).count("wrong") <= 1, outcomes
+    handed_off = 0
+    for question in UNANSWERABLE:
+        vector = embed_query(services, question)
+        sources = retrieve_sources(db, services, knowledge_base.account_id, question, vector)
+        handed_off += not drafter.draft(DraftRequest(question, sources, StyleSpec.neutral(),
+                                                     question_vector=vector)).answered
+    assert handed_off >= len(UNANSWERABLE) - 1
