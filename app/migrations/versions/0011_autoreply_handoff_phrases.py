@@ -1,7 +1,7 @@
 """auto-reply: hand-off keywords become phrases; the old one-word default ("human", "agent", ...) fired inside
 ordinary questions, so settings still holding exactly it are emptied (the built-in phrases apply instead)
 
-Revision ID: 0009
+Revision ID: 0011
 Revises: 0008
 Create Date: 2026-12-03
 """
@@ -11,7 +11,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0009'
+revision = '0011'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
