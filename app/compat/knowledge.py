@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, File, UploadFile, status
 from pydantic import BaseModel, Field
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import RequireScope, ServicesDep, SessionDep
 from app.errors import NotFound, PayloadTooLarge, Unprocessable, error_responses
@@ -75,8 +76,8 @@ async def ingest(principal: AiWrite, session: SessionDep, services: ServicesDep,
                  file: Annotated[UploadFile, File(description="PDF, TXT, DOCX or Markdown")]):
     """Upload and index a document (in the background: `status` is processing until indexed)."""
     data = await _read_capped(file, services.settings.max_upload_mb * 2**20)
-    document, _created = service.upload_document(session, principal, data=data, filename=file.filename,
-                                                 title=None, tags=[])
+    document, _created = await run_in_threadpool(service.upload_document, session, principal, data=data,
+                                                 filename=file.filename, title=None, tags=[])
     return IngestResult(**_source(document).model_dump(), task_id=document.id)
 
 

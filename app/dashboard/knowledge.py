@@ -3,6 +3,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Request, UploadFile
+from starlette.concurrency import run_in_threadpool
 
 from app.dashboard.login import User
 from app.dashboard.web import DashboardRoute, redirect, render
@@ -38,8 +39,8 @@ async def upload(request: Request, user: User, session: SessionDep, services: Se
         tag_list = clean_tags(tags.split(","))
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
-    document, created = service.upload_document(session, user, data=data, filename=file.filename, title=None,
-                                                tags=tag_list)
+    document, created = await run_in_threadpool(service.upload_document, session, user, data=data,
+                                                filename=file.filename, title=None, tags=tag_list)
     return render(request, "_doc_status.html", headers=CHANGED, d=document, duplicate=not created)
 
 

@@ -1,6 +1,7 @@
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, Response, UploadFile, status
+from starlette.concurrency import run_in_threadpool
 
 from app.deps import Offset, RequireScope, RowId, ServicesDep, SessionDep
 from app.errors import Conflict, NotFound, PayloadTooLarge, Unprocessable, error_responses
@@ -50,8 +51,9 @@ async def upload_document(
         tag_list = clean_tags(tags.split(","))
     except ValueError as exc:
         raise Unprocessable(str(exc)) from None
-    document, created = service.upload_document(session, principal, data=data, filename=file.filename,
-                                                title=title, tags=tag_list)
+    # In the thread pool: on the event loop, a wait for SQLite's write lock would stall the request holding it.
+    document, created = await run_in_threadpool(service.upload_document, session, principal, data=data,
+                                                filename=file.filename, title=title, tags=tag_list)
     _created(response, created)
     return document
 
