@@ -8,6 +8,7 @@ write slipping into one fails loudly on both databases instead of racing.
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 
 from fastapi import Request
 from sqlalchemy import event
@@ -68,10 +69,17 @@ def insert_unless_exists(session: Session, row, unique_columns: list[str]) -> bo
     One statement where select-then-insert needs a savepoint to survive a concurrent twin: the database decides.
     """
     table = type(row).__table__
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = (insert(table).values({column.key: getattr(row, column.key) for column in table.columns})
-                 .on_conflict_do_nothing(index_elements=unique_columns).returning(table.c.id))
-    return session.execute(statement).first() is not None
+    statement = _insert_unless_exists(table, session.get_bind().dialect.name, tuple(unique_columns))
+    # Values go as parameters of one cached statement: building .values() per row made every column a new bind
+    # parameter object, the largest cost of storing an inbound message.
+    return session.execute(statement, {column.key: getattr(row, column.key) for column in table.columns}
+                           ).first() is not None
+
+
+@lru_cache(maxsize=32)
+def _insert_unless_exists(table, dialect: str, unique_columns: tuple[str, ...]):
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    return insert(table).on_conflict_do_nothing(index_elements=list(unique_columns)).returning(table.c.id)
 
 
 class WriteInReadOnlySession(RuntimeError):

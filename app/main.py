@@ -1,5 +1,6 @@
 """create_app(): the FastAPI application; heavy parts are built in lifespan, never at import."""
 
+import gc
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -82,6 +83,10 @@ def create_app(settings: Settings | None = None, services: Services | None = Non
         if services is None:
             warm_up_knowledge_base(app.state.services)
             resume_interrupted_work(app.state.services)
+            # The model, the ORM and the routes are built and live as long as the process: out of the collector's
+            # sight, a full collection during a burst of calls no longer walks millions of them (a pause that hit
+            # the first burst after start).
+            gc.freeze()
         worker = Worker(app.state.services) if app.state.services.settings.run_workers else None
         if worker:
             worker.start()

@@ -37,7 +37,10 @@ class AccountScopedRepository(Generic[Model]):
         return select(self.model).where(self.model.account_id == self.account_id)
 
     def get(self, id_) -> Model | None:
-        return self.session.exec(self.select().where(self.model.id == id_)).first()
+        # By primary key through the session's identity map: a row this transaction already loaded costs no query
+        # (a batch of inbound messages for one WhatsApp session), and a query would not refresh it either.
+        row = self.session.get(self.model, id_)
+        return row if row is not None and row.account_id == self.account_id else None
 
     def get_or_404(self, id_) -> Model:
         row = self.get(id_)

@@ -9,6 +9,7 @@ from sqlmodel import Session
 
 from app.auth.verified_keys import VerifiedKeys
 from app.config import Settings
+from app.group_commit import GroupCommit
 from app.jobs.priority import Foreground, reply_priority, request_priority
 from app.ratelimit import AccountRateLimiter
 
@@ -29,6 +30,11 @@ class Services:
     verified_keys: VerifiedKeys = field(default_factory=VerifiedKeys)
     # Components owned by domains (embedder, indexes, gateways, drafters), keyed by name.
     components: dict[str, Any] = field(default_factory=dict)
+    # Gateway callbacks and sandbox deliveries arriving together share a transaction (app/group_commit.py).
+    group_commit: GroupCommit = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.group_commit = GroupCommit(self.session_factory)
 
 
 def make_session_factory(engine: Engine, job_wakeup: Any = None) -> sessionmaker[Session]:

@@ -311,8 +311,9 @@ def run_database(label: str, database_url: str, args, burst_rows: list, latency_
         try:
             account = deployment.create_account(plan="business")
             shop = setup_shop(apis[0], account, DOCUMENTS, session_name="Warm-up")
-            # One reply first, so model loading and first-query costs are not counted in the burst.
-            run_burst_warmup(apis[0], shop, args)
+            # One reply through each API first, so model loading and first-query costs are not counted in the burst.
+            for number, api in enumerate(apis):
+                run_burst_warmup(api, shop, args, tag=f"99{number:02d}")
             if args.questions:  # first, on a quiet service
                 print(f"  {label}: latency idle and during a {args.pages}-page ingestion ...", flush=True)
                 try:
@@ -334,8 +335,8 @@ def run_database(label: str, database_url: str, args, burst_rows: list, latency_
                 print(f"  {label}: {count} x in the service logs: {line}", flush=True)
 
 
-def run_burst_warmup(api: ServiceProcess, shop, args) -> None:
-    _ask_paced(api, shop, shop.session_id, 1, 0, "9999", timeout=args.reply_timeout)
+def run_burst_warmup(api: ServiceProcess, shop, args, tag: str = "9999") -> None:
+    _ask_paced(api, shop, shop.session_id, 1, 0, tag, timeout=args.reply_timeout)
 
 
 def main() -> None:

@@ -26,13 +26,13 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
 @router.post("/waha/events", responses=CALLBACK_ERRORS, dependencies=CALLBACK_THROTTLE)
-def waha_events(
+async def waha_events(
     raw: RawBody, services: ServicesDep,
     x_webhook_hmac: Annotated[str | None, Header()] = None,
     x_webhook_hmac_algorithm: Annotated[str | None, Header()] = None,
 ) -> dict:
     """Receive a WAHA webhook event (message, message.ack, session.status), signed with X-Webhook-Hmac."""
-    return inbound.receive_waha_callback(services, raw, x_webhook_hmac, x_webhook_hmac_algorithm)
+    return await inbound.receive_waha_callback(services, raw, x_webhook_hmac, x_webhook_hmac_algorithm)
 
 
 @router.get("/meta/webhook", response_class=PlainTextResponse,
@@ -48,9 +48,9 @@ def meta_verify(
 
 
 @router.post("/meta/webhook", responses=CALLBACK_ERRORS, dependencies=CALLBACK_THROTTLE)
-def meta_events(
+async def meta_events(
     raw: RawBody, services: ServicesDep,
     x_hub_signature_256: Annotated[str | None, Header()] = None,
 ) -> dict:
     """Receive Cloud API messages and statuses, signed with X-Hub-Signature-256."""
-    return inbound.receive_meta_callback(services, raw, x_hub_signature_256)
+    return await inbound.receive_meta_callback(services, raw, x_hub_signature_256)

@@ -8,6 +8,7 @@ down; it never stops it: a job slot whose pause ran out then works as long again
 """
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -24,6 +25,7 @@ class Foreground:
     def __init__(self, max_pause_seconds: float) -> None:
         self.max_pause_seconds = max_pause_seconds
         self._active = 0
+        self._overdue_until = 0.0  # the end of the pause-free turn of the one caller whose pause ran out
         self._changed = threading.Condition()
 
     @contextmanager
@@ -41,9 +43,17 @@ class Foreground:
 
     def give_way(self) -> bool:
         """Called by less urgent work between steps: wait (bounded) until no urgent work runs; False when the
-        pause ran out first."""
+        pause ran out first. The caller may then work for `max_pause_seconds` without asking again, and while it
+        does, the others wait on: under steady urgent work one background thread at a time competes with it."""
+        deadline = time.monotonic() + self.max_pause_seconds
         with self._changed:
-            return self._changed.wait_for(lambda: self._active == 0, timeout=self.max_pause_seconds)
+            while self._active:
+                now = time.monotonic()
+                if now >= deadline and now >= self._overdue_until:
+                    self._overdue_until = now + self.max_pause_seconds
+                    return False
+                self._changed.wait(timeout=max(deadline, self._overdue_until) - now)
+            return True
 
 
 def reply_priority() -> Foreground:

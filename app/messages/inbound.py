@@ -1,20 +1,22 @@
 """Gateway callbacks -> stored messages, statuses and session statuses; every gateway's events come through here.
 
-Each callback is one unit of work of its own, committed before the response is written: a burst of them queues for
-SQLite's single writer, and a request-scoped transaction would hold it across the event loop's round trips.
+Each callback is committed before the response is written, in a transaction it shares with the callbacks that
+arrive at the same moment (app/group_commit.py): a burst writes in a few transactions instead of queueing one by one
+for SQLite's single writer, and no request-scoped transaction holds it across the event loop's round trips.
 """
 
 import hmac
 import json
+from dataclasses import dataclass, field
 
 from sqlmodel import Session
 
 from app.config import Settings
-from app.db import unit_of_work
 from app.errors import BadRequest, Forbidden, ServiceUnavailable, Unauthorized
 from app.gateways import meta, waha
 from app.gateways.base import GatewayEvents
 from app.gateways.registry import get_gateway
+from app.messages.models import Message
 from app.messages.service import apply_status, record_inbound
 from app.sessions.models import WhatsAppSession
 from app.sessions.repository import find_by_gateway_ref
@@ -22,14 +24,25 @@ from app.sessions.service import apply_gateway_status
 from app.state import Services
 
 
-def apply_events(session: Session, services: Services, wa_session: WhatsAppSession, events: GatewayEvents) -> dict:
-    """Apply one batch to its session; returns counts of what changed."""
-    received = sum(record_inbound(session, services, wa_session, message) is not None
-                   for message in events.messages)
-    updated = sum(apply_status(session, wa_session, status) is not None for status in events.statuses)
+@dataclass
+class Applied:
+    """What one batch of gateway events changed."""
+
+    messages: list[Message] = field(default_factory=list)  # stored now (a repeated delivery is not)
+    statuses: int = 0  # delivery receipts that moved a message's status forward
+
+
+def apply_events(session: Session, services: Services, wa_session: WhatsAppSession, events: GatewayEvents
+                 ) -> Applied:
+    """Apply one batch to its session."""
+    applied = Applied()
+    for message in events.messages:
+        if (row := record_inbound(session, services, wa_session, message)) is not None:
+            applied.messages.append(row)
+    applied.statuses = sum(apply_status(session, wa_session, status) is not None for status in events.statuses)
     if events.session_status:
         apply_gateway_status(session, wa_session, events.session_status)
-    return {"received": received, "statuses": updated}
+    return applied
 
 
 def handle_gateway_callback(session: Session, services: Services, gateway_kind: str, payload: dict) -> dict:
@@ -43,8 +56,9 @@ def handle_gateway_callback(session: Session, services: Services, gateway_kind: 
         wa_session = find_by_gateway_ref(session, gateway_kind, events.session_ref) if events.session_ref else None
         if wa_session is None:
             continue  # e.g. a WAHA session this installation does not manage; answering 2xx stops retries
-        for key, count in apply_events(session, services, wa_session, events).items():
-            totals[key] += count
+        applied = apply_events(session, services, wa_session, events)
+        totals["received"] += len(applied.messages)
+        totals["statuses"] += applied.statuses
     return totals
 
 
@@ -75,14 +89,15 @@ def _named_waha_session(session: Session, raw: bytes) -> WhatsAppSession | None:
     return find_by_gateway_ref(session, "waha", ref) if isinstance(ref, str) else None
 
 
-def receive_waha_callback(services: Services, raw: bytes, signature: str | None, algorithm: str | None) -> dict:
+async def receive_waha_callback(services: Services, raw: bytes, signature: str | None, algorithm: str | None
+                                ) -> dict:
     """A WAHA webhook: check X-Webhook-Hmac (SHA-512 of the raw body), then apply its events.
 
     Sessions on the operator's WAHA server share REPLYBASE_WAHA_WEBHOOK_SECRET; a session on its own server has its
     own key, so that server can sign events for its session only.
     """
-    with unit_of_work(services.session_factory) as session:
-        return _receive_waha_callback(session, services, raw, signature, algorithm)
+    return await services.group_commit.run(
+        lambda session: _receive_waha_callback(session, services, raw, signature, algorithm))
 
 
 def _receive_waha_callback(session: Session, services: Services, raw: bytes, signature: str | None,
@@ -96,7 +111,7 @@ def _receive_waha_callback(session: Session, services: Services, raw: bytes, sig
     return handle_gateway_callback(session, services, "waha", _parse_json(raw))
 
 
-def receive_meta_callback(services: Services, raw: bytes, signature: str | None) -> dict:
+async def receive_meta_callback(services: Services, raw: bytes, signature: str | None) -> dict:
     """A Cloud API webhook: check X-Hub-Signature-256 with the app secret, then apply its events."""
     secret = services.settings.meta_app_secret
     if not secret:
@@ -105,8 +120,7 @@ def receive_meta_callback(services: Services, raw: bytes, signature: str | None)
     if not meta.verify_signature(secret, raw, signature):
         raise InvalidSignature("Invalid X-Hub-Signature-256 signature")
     payload = _parse_json(raw)
-    with unit_of_work(services.session_factory) as session:
-        return handle_gateway_callback(session, services, "meta", payload)
+    return await services.group_commit.run(lambda session: handle_gateway_callback(session, services, "meta", payload))
 
 
 def verify_meta_subscription(settings: Settings, mode: str | None, token: str | None, challenge: str | None) -> str:

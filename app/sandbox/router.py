@@ -12,9 +12,9 @@ SANDBOX_ERRORS = error_responses(NotFound, Unprocessable, SessionNotWorking)
 
 
 @router.post("/inbound", response_model=SandboxInboundResult, responses=SANDBOX_ERRORS)
-def sandbox_inbound(body: SandboxInbound, principal: MessagesSend, services: ServicesDep):
+async def sandbox_inbound(body: SandboxInbound, principal: MessagesSend, services: ServicesDep):
     """Deliver a customer message to a sandbox session, as a real gateway event would (duplicates too)."""
-    return service.deliver_inbound(services, principal.account_id, body)
+    return await service.deliver_inbound(services, principal.account_id, body)
 
 
 @router.post("/status", response_model=SandboxStatusResult, responses=SANDBOX_ERRORS)

@@ -4,7 +4,6 @@ import secrets
 
 from sqlmodel import Session
 
-from app.db import unit_of_work
 from app.errors import NotFound, Unprocessable
 from app.gateways.base import WORKING
 from app.gateways.registry import get_gateway
@@ -34,13 +33,13 @@ def _sandbox_session(session: Session, services: Services, account_id: str, sess
     return wa_session
 
 
-def deliver_inbound(services: Services, account_id: str, body: SandboxInbound) -> SandboxInboundResult:
+async def deliver_inbound(services: Services, account_id: str, body: SandboxInbound) -> SandboxInboundResult:
     """Deliver a customer's message `deliveries` times through the gateway event path.
 
-    In a unit of work of its own, like a gateway callback (app/messages/inbound.py).
+    Committed with the other deliveries and callbacks that arrive together, like a gateway callback
+    (app/messages/inbound.py).
     """
-    with unit_of_work(services.session_factory) as session:
-        return _deliver_inbound(session, services, account_id, body)
+    return await services.group_commit.run(lambda session: _deliver_inbound(session, services, account_id, body))
 
 
 def _deliver_inbound(session: Session, services: Services, account_id: str, body: SandboxInbound
@@ -51,12 +50,13 @@ def _deliver_inbound(session: Session, services: Services, account_id: str, body
              "message": {"gateway_message_id": message_id, "phone": body.phone, "text": body.message,
                          "name": body.name, "timestamp": body.timestamp, "group_id": body.group_id}}
     gateway = get_gateway(services, "sandbox")
-    stored = 0
+    stored = []
     for _ in range(body.deliveries):
         for events in gateway.parse_event(event):
-            stored += apply_events(session, services, wa_session, events)["received"]
-    message = MessageRepository(session, account_id).by_gateway_id(wa_session.id, message_id)
-    return SandboxInboundResult(message_id=message_id, deliveries=body.deliveries, stored=stored > 0,
+            stored += apply_events(session, services, wa_session, events).messages
+    # A repeated delivery answers with the message stored earlier.
+    message = stored[0] if stored else MessageRepository(session, account_id).by_gateway_id(wa_session.id, message_id)
+    return SandboxInboundResult(message_id=message_id, deliveries=body.deliveries, stored=bool(stored),
                                 message=MessagePublic.of(message) if message else None)
 
 
@@ -71,5 +71,5 @@ def deliver_status(session: Session, services: Services, account_id: str, body: 
              "status": {"gateway_message_id": body.message_id, "status": body.status, "error": body.error}}
     applied = 0
     for events in get_gateway(services, "sandbox").parse_event(event):
-        applied += apply_events(session, services, wa_session, events)["statuses"]
+        applied += apply_events(session, services, wa_session, events).statuses
     return SandboxStatusResult(applied=applied > 0, status=message.status)

@@ -35,3 +35,23 @@ def test_no_reply_no_wait():
     before = time.monotonic()
     Foreground(max_pause_seconds=10).give_way()
     assert time.monotonic() - before < 0.1
+
+
+def test_under_steady_urgent_work_background_threads_take_turns():
+    priority = Foreground(max_pause_seconds=0.3)
+    returned: list[tuple[float, bool]] = []
+    with priority.running():
+        before = time.monotonic()
+
+        def background():
+            went_on = priority.give_way()
+            returned.append((time.monotonic() - before, went_on))
+
+        threads = [threading.Thread(target=background) for _ in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(5)
+    first, second = sorted(returned)
+    assert first[1] is False and second[1] is False  # both pauses ran out: urgent work never stopped
+    assert first[0] < 0.55 and second[0] >= 0.55  # the second went on only after the first one's pause-free turn
