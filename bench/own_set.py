@@ -128,6 +128,11 @@ def check_business(business: Business) -> None:
         missing = [g for g in question.gold if normal(g) not in text]
         if missing:
             problems.append(f"gold not in the documents: {missing} ({question.text!r})")
+        # contains() matches substrings: "£45" inside "£450" would count a wrong sentence as right.
+        inside = [g for g in question.gold
+                  if any(_inside_word(text, m) for m in re.finditer(re.escape(normal(g)), text))]
+        if inside:
+            problems.append(f"gold also occurs inside a longer word or number: {inside} ({question.text!r})")
         present = [f for f in question.forbidden if normal(f) in text]
         if present:
             problems.append(f"forbidden string occurs in the documents: {present} ({question.text!r})")
@@ -140,6 +145,11 @@ def check_business(business: Business) -> None:
     problems += [f"{counts[k]} {k} messages, want at least {n}" for k, n in wanted.items() if counts[k] < n]
     if problems:
         raise SetError(f"{business.slug}: " + "; ".join(problems))
+
+
+def _inside_word(text: str, match: re.Match) -> bool:
+    start, end = match.span()
+    return (start > 0 and text[start - 1].isalnum()) or (end < len(text) and text[end].isalnum())
 
 
 # --- through the service -----------------------------------------------------------------------------------------
