@@ -221,9 +221,9 @@ def summary_row(label: str, records: list[dict]) -> str:
         return f"{outcomes.count(outcome)}/{len(outcomes)}" if outcomes else "–"
 
     answerable = by_kind["answerable"]
+    counts = " / ".join(str(answerable.count(outcome)) for outcome in ("right", "wrong", "handoff"))
     right = 100 * answerable.count("right") / max(1, len(answerable))
-    return (f"| {label} | {share('answerable', 'right')} / {share('answerable', 'wrong')} / "
-            f"{share('answerable', 'handoff')} ({right:.1f} % right) | {share('uncovered', 'ok')} | "
+    return (f"| {label} | {counts} of {len(answerable)} ({right:.1f} % right) | {share('uncovered', 'ok')} | "
             f"{share('small_talk', 'ok')} | {share('injection', 'ok')} | "
             f"{statistics.mean(r['ms'] for r in records):.1f} |")
 
@@ -248,7 +248,8 @@ def print_report(businesses: list[Business], records: list[dict], settings: Sett
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=tuple(SPLITS), default="all")
-    parser.add_argument("--keep", type=Path, help="keep the ingested knowledge bases in this folder and reuse them")
+    parser.add_argument("--keep", type=Path, help="keep the ingested knowledge bases in this folder (one subfolder per "
+                        "REPLYBASE_EXTRACTIVE_DECISION) and reuse them on the next run")
     parser.add_argument("--records", type=Path, help="also write one JSON line per message to this file")
     args = parser.parse_args()
     import torch
@@ -256,7 +257,10 @@ def main() -> None:
     torch.set_num_threads(1)  # as the service should run per-message work (bench/README.md, latency notes)
     businesses = load_set(args.split)
     with tempfile.TemporaryDirectory() as directory:
-        settings = Settings(_env_file=None, data_dir=args.keep or Path(directory), run_workers=False)
+        # Ingestion depends on the decision (only "fitted" stores sentence vectors), so each keeps its own folder.
+        decision = Settings(_env_file=None).extractive_decision
+        data_dir = args.keep / f"decision-{decision}" if args.keep else Path(directory)
+        settings = Settings(_env_file=None, data_dir=data_dir, run_workers=False)
         services = build_services(settings)
         principals = ingested(services, businesses)
         warm_up_knowledge_base(services)  # the model and the language detector load before any timed call
