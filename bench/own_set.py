@@ -29,7 +29,7 @@ from functools import cached_property
 from pathlib import Path
 
 import common  # noqa: F401 - puts the repository on sys.path and keeps the model offline
-from answerability import ask, contains, existing_account, has_documents, new_account, normal
+from answerability import ask, contains, existing_account, new_account, normal
 
 from app.bootstrap import build_services
 from app.config import Settings
@@ -155,8 +155,8 @@ def _inside_word(text: str, match: re.Match) -> bool:
 # --- through the service -----------------------------------------------------------------------------------------
 
 def ingested(services, businesses: list[Business]) -> dict:
-    """One account per business with its three files uploaded and ingested: {slug: Principal}. Reuses an account
-    that already has documents (a kept data folder)."""
+    """One account per business with its three files uploaded and ingested: {slug: Principal}. In a kept data
+    folder the account is reused; an unchanged file is recognised by its hash and not ingested again."""
     from sqlmodel import select
 
     from app.kb.models import Document
@@ -164,17 +164,19 @@ def ingested(services, businesses: list[Business]) -> dict:
     principals = {}
     for business in businesses:
         principal = existing_account(services, business.name) or new_account(services, business.name)
-        if not has_documents(services, principal):
-            with services.session_factory() as session:
-                for path in business.documents:
-                    kb_service.upload_document(session, principal, data=path.read_bytes(), filename=path.name,
-                                               title=None, tags=[])
-                session.commit()
-            drain(services)
+        with services.session_factory() as session:
+            for path in business.documents:
+                kb_service.upload_document(session, principal, data=path.read_bytes(), filename=path.name,
+                                           title=None, tags=[])
+            session.commit()
+        drain(services)
         with services.session_factory() as session:
             states = session.exec(select(Document.filename, Document.status, Document.error).where(
                 Document.account_id == principal.account_id)).all()
-        if len(states) != len(business.documents) or any(status != "ready" for _, status, _ in states):
+        if len(states) != len(business.documents):
+            raise SetError(f"{business.slug}: the kept knowledge base holds other versions of the documents "
+                           f"({len(states)} documents); delete the --keep folder")
+        if any(status != "ready" for _, status, _ in states):
             raise SetError(f"{business.slug}: documents not ready after ingestion: {states}")
         principals[business.slug] = principal
     return principals
