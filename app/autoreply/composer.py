@@ -1,6 +1,6 @@
 """Turns a customer's question into a decision: an answer with its sources, or a handoff. Sends nothing."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from app.autoreply.guardrails import apply_guardrails
 from app.autoreply.manners import (DEFAULT_HANDOFF_PHRASES, asks_for_person, small_talk, small_talk_reply,
@@ -13,6 +13,7 @@ from app.drafters.registry import build_drafter
 from app.drafters.templates import render_template, system_prompt_snippets
 from app.kb.retrieval import embed_query, retrieve_sources
 from app.state import Services
+from ingest.language import detect_language
 
 MAX_WHATSAPP_CHARS = 4096
 SOURCES_PER_QUESTION = 5
@@ -55,10 +56,14 @@ def answer_small_talk(question: str, style: StyleSpec, history: list[Turn], cust
                     query=question)
 
 
-def handoff_text(fallback_message: str, style: StyleSpec, customer_name: str | None, *, unknown: bool) -> str:
-    """The custom fallback message, else "I don't know" (when the documents did not) plus the handoff line."""
+def handoff_text(fallback_message: str, style: StyleSpec, customer_name: str | None, *, unknown: bool,
+                 question: str = "") -> str:
+    """The custom fallback message, else "I don't know" (when the documents did not) plus the handoff line, in the
+    profile's language or, when it says "auto", the customer's."""
     if fallback_message.strip():
         return fallback_message.strip()
+    if style.language == "auto" and (language := detect_language(question)):
+        style = replace(style, language=language)
     handoff = render_template("handoff.j2", style=style, customer_name=customer_name).strip()
     return f"{render_template('fallback.j2', style=style).strip()} {handoff}" if unknown else handoff
 
@@ -72,7 +77,7 @@ def compose(services: Services, account_id: str, *, question: str, history: list
     or the drafter (possibly a remote model) works."""
 
     def hand_off(reason: str, *, unknown: bool = True, **details) -> Decision:
-        text = handoff_text(fallback_message, style, customer_name, unknown=unknown)
+        text = handoff_text(fallback_message, style, customer_name, unknown=unknown, question=question)
         return Decision(handoff=True, text=text, reason=reason, **details)
 
     if asks_for_human(question, handoff_keywords):

@@ -73,3 +73,14 @@ def test_the_session_can_add_its_own_handoff_phrases(client, tenant, bot_session
     _, configure = bot_session
     configure(handoff_keywords=["speak to the owner"])
     assert customer("Could I speak to the owner?")["reason"] == "the customer asked for a person"
+
+
+@pytest.mark.parametrize(("question", "in_their_language"), [
+    ("¿Tenéis servicio de lavandería para mascotas?", "Lo siento"),
+    ("Bieten Sie auch Kajaktouren auf dem Fluss an?", "Entschuldigung"),
+    ("Vous proposez des cours de yoga le dimanche ?", "Désolé"),
+])
+def test_a_question_the_documents_do_not_answer_is_handed_off_in_the_customers_language(
+        client, tenant, knowledge, question, in_their_language):
+    result = preview(client, tenant, question)
+    assert result["handoff"] and result["reply"].startswith(in_their_language), result
