@@ -255,6 +255,7 @@ def record_inbound(session: Session, services: Services, wa_session: WhatsAppSes
     row = Message(account_id=wa_session.account_id, session_id=wa_session.id,
                   chat_id=event.group_id or chat_id_for(event.phone), direction="in", phone=event.phone,
                   name=event.name, text=event.text, media_url=event.media_url, media_type=event.media_type,
+                  message_type="media" if event.media_url else "text",
                   status="delivered", gateway_message_id=event.gateway_message_id, origin=wa_session.gateway,
                   timestamp=event.timestamp or utcnow())
     # A gateway delivers a message again when it is unsure we got it, possibly at the same moment: the first wins.

@@ -4,6 +4,7 @@ Runs inside the inbound message's transaction (app/messages/service.py), so the 
 
 import re
 
+from sqlalchemy import update
 from sqlmodel import Session
 
 from app.autoreply.policy import mentions
@@ -48,10 +49,10 @@ def watch_group_message(session: Session, wa_session: WhatsAppSession, message: 
     captured, keywords = _captures(session, group, wa_session, message)
     if not captured:
         return False
-    group.message_count += 1
-    group.last_message_at, group.last_message_id = message.timestamp, message.id
-    session.add(group)
-    session.flush()
+    # One UPDATE, so that two messages captured at once both count.
+    session.execute(update(MonitoredGroup).where(MonitoredGroup.id == group.id).values(
+        message_count=MonitoredGroup.message_count + 1, last_message_at=message.timestamp,
+        last_message_id=message.id))
     emit_event(session, wa_session.account_id, GROUP_MESSAGE, {
         **event, "group_id": group.id, "wa_group_id": group.wa_group_id, "group_name": group.name,
         "monitor_mode": group.monitor_mode, "matched_keywords": keywords})

@@ -21,6 +21,8 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column('message_type', sqlmodel.sql.sqltypes.AutoString(length=20), nullable=False,
                                       server_default='text'))
         batch_op.add_column(sa.Column('payload', sa.JSON(), nullable=True))
+    # Sends with media were told apart by media_url until now; an Idempotency-Key replay compares the kind.
+    op.execute("UPDATE messages SET message_type = 'media' WHERE media_url IS NOT NULL")
     op.create_table(
         'monitored_groups',
         sa.Column('id', sqlmodel.sql.sqltypes.AutoString(length=32), nullable=False),

@@ -12,14 +12,6 @@ GROUP = "120363021234567890@g.us"
 PHONE = "15551234567"
 
 
-@pytest.fixture
-def waha_session(client, tenant, fake_waha):
-    fake_waha.pair_phone = "15550009999"
-    response = client.post("/api/v2/sessions", json={"name": "Shop", "gateway": "waha"}, headers=tenant.headers)
-    assert response.json()["status"] == "working", response.text
-    return response.json()["id"]
-
-
 def api(client, tenant, method, path, **kwargs):
     return client.request(method, "/api/v2" + path, headers=tenant.headers, **kwargs)
 
@@ -113,16 +105,12 @@ def test_sticker_and_gif_go_to_send_sticker_and_send_video(client, tenant, fake_
 
 
 def test_an_interrupted_poll_on_waha_ends_unknown_not_sent_twice(services, tenant, fake_waha, waha_session, db):
-    from app.gateways.registry import get_gateway
     from app.messages.reconcile import settle_in_doubt
-    from app.sessions.models import WhatsAppSession
 
-    wa_session = db.get(WhatsAppSession, waha_session)
     row = Message(account_id=tenant.account_id, session_id=waha_session, chat_id=f"{PHONE}@c.us", direction="out",
                   phone=PHONE, text="Meeting time?", message_type="poll",
                   payload={"options": ["A", "B"], "allow_multiple": False})
     db.add(row)
     db.commit()
-    assert get_gateway(services, "waha").kind == wa_session.gateway
     assert settle_in_doubt(services, row.id) == "unknown"
     assert fake_waha.requests_to("POST", "/api/sendPoll") == []
