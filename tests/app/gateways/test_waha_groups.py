@@ -16,9 +16,9 @@ def api(client, tenant, method, path, **kwargs):
     return client.request(method, "/api/v2" + path, headers=tenant.headers, **kwargs)
 
 
-@pytest.mark.parametrize("engine", ["WEBJS", "NOWEB", "GOWS"])
-def test_available_groups_read_each_engines_shape(client, tenant, fake_waha, waha_session, engine):
-    fake_waha.engine = engine
+@pytest.mark.parametrize("waha_engine", ["WEBJS", "NOWEB", "GOWS"])
+def test_available_groups_read_each_engines_shape(client, tenant, fake_waha, waha_session, waha_engine):
+    fake_waha.engine = waha_engine
     fake_waha.add_group(f"rb-{waha_session}", GROUP, "Tenants Block A",
                         {"15550009999": "superadmin", PHONE: "admin", "447700900123": "member"})
     fake_waha.add_group(f"rb-{waha_session}", "120363000000000002@g.us", "Small", {"15550009999": "member"})
