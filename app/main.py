@@ -32,6 +32,7 @@ from app.kb.components import warm_up_knowledge_base
 from app.kb.router import router as kb_router
 from app.logs import configure_logging
 from app.messages.router import router as messages_router
+from app.monitoring.router import router as monitoring_router
 from app.middleware import RejectNulMiddleware, RequestContextMiddleware
 from app.sandbox.router import router as sandbox_router
 from app.scheduled.router import router as scheduled_router
@@ -44,7 +45,7 @@ API_PREFIX = "/api/v2"
 # bulk before messages: /messages/bulk must not be read as /messages/{message_id}.
 API_ROUTERS = (auth_router, accounts_router, apikeys_router, sessions_router, bulk_router, messages_router,
                sandbox_router, gateways_router, kb_router, styles_router, autoreply_router, webhooks_router,
-               groups_router, scheduled_router, jobs_router,
+               groups_router, monitoring_router, scheduled_router, jobs_router,
                compat_knowledge_router, compat_styles_router, compat_replies_router, compat_bulk_router)
 
 TAGS = [

@@ -9,6 +9,7 @@ from app.groups.models import ContactGroup, ContactGroupMember
 from app.jobs.models import Job, WorkerProcess
 from app.kb.models import Chunk, Document, DocumentFile, IndexState
 from app.messages.models import Message
+from app.monitoring.models import MonitoredGroup
 from app.scheduled.models import ScheduledMessage
 from app.sessions.models import WhatsAppSession
 from app.styles.models import StyleProfile
@@ -16,7 +17,8 @@ from app.webhooks.models import Webhook, WebhookDelivery
 
 __all__ = [
     "Account", "ApiKey", "AutoReplySettings", "BulkJob", "BulkRecipient", "ChatState", "Chunk", "ContactGroup",
-    "ContactGroupMember", "Document", "DocumentFile", "IndexState", "Job", "LoginSession", "Message", "Reply",
+    "ContactGroupMember", "Document", "DocumentFile", "IndexState", "Job", "LoginSession", "Message", "MonitoredGroup",
+    "Reply",
     "WorkerProcess",
     "ScheduledMessage", "StyleProfile", "User", "Webhook", "WebhookDelivery", "WhatsAppSession",
 ]

@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from app.errors import BadGateway, Conflict, ReplybaseError, Unprocessable
+from app.errors import BadGateway, Conflict, NotFound, ReplybaseError, Unprocessable
 from app.phones import GROUP_SUFFIX, is_group_chat  # noqa: F401 - group chats are "<id>@g.us" on every gateway
 from app.sessions.models import WhatsAppSession
 
@@ -44,6 +44,20 @@ class NoQrCode(Conflict):
     detail = "This session has no QR code to scan"
 
 
+class GroupsUnsupported(Unprocessable):
+    detail = "This gateway cannot list or manage WhatsApp groups"
+
+
+class GroupNotFound(NotFound):
+    detail = "This WhatsApp group is not one of the session's groups"
+
+
+class MessageTypeUnsupported(Unprocessable):
+    """The gateway has no such message type (say, polls on the Cloud API): refused, never sent as something else."""
+
+    detail = "This gateway cannot send this kind of message"
+
+
 @dataclass(frozen=True)
 class GatewayState:
     """What the gateway says about a session: a contract status and, once known, the phone number."""
@@ -70,6 +84,32 @@ class Media:
     # Gateways on our own network (WAHA) get these bytes rather than the URL: letting them fetch it again would
     # bypass the address check (the URL's host may answer them differently).
     content: bytes = field(default=b"", repr=False)
+
+
+@dataclass(frozen=True)
+class Poll:
+    title: str
+    options: tuple[str, ...]
+    allow_multiple: bool = False
+
+
+@dataclass(frozen=True)
+class GroupParticipant:
+    phone: str
+    role: str = "member"  # member, admin, superadmin (the creator)
+
+
+@dataclass(frozen=True)
+class GroupInfo:
+    """A WhatsApp group the session's number belongs to."""
+
+    id: str  # "<id>@g.us"
+    name: str
+    participants: tuple[GroupParticipant, ...] = ()
+
+
+# What participants/add, /remove, /admin/promote and /admin/demote do to a group.
+PARTICIPANT_ACTIONS = ("add", "remove", "promote", "demote")
 
 
 @dataclass(frozen=True)
@@ -120,6 +160,8 @@ class Gateway(Protocol):
     """
 
     kind: str
+    # Message kinds the backend has no way to send, with the reason: refused before anything is stored.
+    unsupported_messages: dict[str, str]
 
     def start(self, wa_session: WhatsAppSession) -> GatewayState:
         """Create or start the session on the backend."""
@@ -145,10 +187,30 @@ class Gateway(Protocol):
     def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
         """Send a media message with a caption to a phone or a group chat."""
 
-    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime) -> SentMessage | None:
-        """After a crash during a send: the message with this text we sent to `to` since `since`, or None when
-        the backend is sure there is none (so sending again cannot make a duplicate). SendLookupUnsupported
-        when the backend cannot tell."""
+    def send_poll(self, wa_session: WhatsAppSession, to: str, poll: Poll) -> SentMessage:
+        """Send a poll; MessageTypeUnsupported when the backend has no polls."""
+
+    def send_sticker(self, wa_session: WhatsAppSession, to: str, media: Media) -> SentMessage:
+        """Send a WebP image as a sticker."""
+
+    def send_gif(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
+        """Send an MP4 clip as a GIF (WhatsApp's GIFs are MP4 video)."""
+
+    def list_groups(self, wa_session: WhatsAppSession) -> list[GroupInfo]:
+        """The WhatsApp groups the session's number is in; GroupsUnsupported when the backend cannot tell."""
+
+    def create_group(self, wa_session: WhatsAppSession, name: str, participants: list[str]) -> GroupInfo:
+        """Create a group with these phones in it."""
+
+    def change_participants(self, wa_session: WhatsAppSession, group_id: str, action: str,
+                            phones: list[str]) -> None:
+        """Add, remove, promote or demote (PARTICIPANT_ACTIONS) these phones in a group."""
+
+    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime,
+                  kind: str = "text") -> SentMessage | None:
+        """After a crash during a send: the message of this kind and text we sent to `to` since `since`, or None
+        when the backend is sure there is none (so sending again cannot make a duplicate).
+        SendLookupUnsupported when the backend cannot tell."""
 
     def parse_event(self, payload: dict) -> list[GatewayEvents]:
         """Turn one (already authenticated) webhook body into inbound messages, statuses and session status,

@@ -6,8 +6,9 @@ from datetime import UTC, datetime
 
 from app.config import Settings
 from app.gateways.base import (GROUP_SUFFIX, STOPPED, WORKING, GatewayError, GatewayEvents, GatewayState,
-                               InboundMessage, Media, NoQrCode, OutsideCustomerWindow, QrCode, SendLookupUnsupported,
-                               SentMessage, StatusUpdate, is_group_chat)
+                               GroupInfo, GroupsUnsupported, InboundMessage, Media, MessageTypeUnsupported, NoQrCode,
+                               OutsideCustomerWindow, Poll, QrCode, SendLookupUnsupported, SentMessage, StatusUpdate,
+                               is_group_chat)
 from app.gateways.http import call, json_body
 from app.sessions.models import WhatsAppSession
 
@@ -15,6 +16,9 @@ from app.sessions.models import WhatsAppSession
 REENGAGEMENT_REQUIRED = 131047
 META_STATUSES = {"sent": "sent", "delivered": "delivered", "read": "read", "failed": "failed"}
 MEDIA_TYPES = ("image", "document", "audio", "video")
+NO_POLLS = "The WhatsApp Cloud API has no poll messages; use a WAHA or sandbox session to send polls"
+NO_GROUPS = ("The WhatsApp Cloud API gives no way to list or manage the number's WhatsApp groups; use a WAHA or "
+             "sandbox session for group monitoring and group management")
 
 
 def verify_signature(app_secret: str, body: bytes, header: str | None) -> bool:
@@ -47,6 +51,7 @@ def _text_of(message: dict) -> tuple[str, str | None, str | None]:
 
 class MetaGateway:
     kind = "meta"
+    unsupported_messages: dict[str, str] = {"poll": NO_POLLS}
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -112,7 +117,28 @@ class MetaGateway:
             part["filename"] = media.filename
         return self._send(wa_session, to, {"type": media.kind, media.kind: part})
 
-    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime) -> SentMessage | None:
+    def send_poll(self, wa_session: WhatsAppSession, to: str, poll: Poll) -> SentMessage:
+        raise MessageTypeUnsupported(NO_POLLS)
+
+    def send_sticker(self, wa_session: WhatsAppSession, to: str, media: Media) -> SentMessage:
+        return self._send(wa_session, to, {"type": "sticker", "sticker": {"link": media.url}})
+
+    def send_gif(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
+        # The Cloud API has no GIF type or flag: the MP4 goes as a video message.
+        return self._send(wa_session, to, {"type": "video", "video": {"link": media.url, "caption": caption}})
+
+    def list_groups(self, wa_session: WhatsAppSession) -> list[GroupInfo]:
+        raise GroupsUnsupported(NO_GROUPS)
+
+    def create_group(self, wa_session: WhatsAppSession, name: str, participants: list[str]) -> GroupInfo:
+        raise GroupsUnsupported(NO_GROUPS)
+
+    def change_participants(self, wa_session: WhatsAppSession, group_id: str, action: str,
+                            phones: list[str]) -> None:
+        raise GroupsUnsupported(NO_GROUPS)
+
+    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime,
+                  kind: str = "text") -> SentMessage | None:
         raise SendLookupUnsupported("The WhatsApp Cloud API has no way to list sent messages, so an interrupted "
                                     "send cannot be checked; it is marked unknown and never sent again")
 

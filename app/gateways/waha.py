@@ -11,8 +11,9 @@ import httpx
 
 from app.config import Settings
 from app.gateways.base import (FAILED, QR_CODE, STOPPED, WORKING, GatewayError, GatewayEvents, GatewayState,
-                               InboundMessage, Media, NoQrCode, QrCode, SentMessage, SessionNotConnected,
-                               StatusUpdate, is_group_chat)
+                               GroupInfo, GroupNotFound, InboundMessage, Media, NoQrCode, Poll, QrCode,
+                               SendLookupUnsupported, SentMessage, SessionNotConnected, StatusUpdate, is_group_chat)
+from app.gateways.waha_groups import parse_group, parse_groups
 from app.gateways.http import call, json_body
 from app.sessions.models import WhatsAppSession
 
@@ -73,8 +74,14 @@ def _message_id(body: dict) -> str | None:
     return key.get("id") if isinstance(key, dict) else None
 
 
+def _file(media: Media) -> dict:
+    # The checked bytes, base64, not the URL: WAHA runs on our network and must not fetch user URLs itself.
+    return {"data": base64.b64encode(media.content).decode(), "mimetype": media.mimetype, "filename": media.filename}
+
+
 class WahaGateway:
     kind = "waha"
+    unsupported_messages: dict[str, str] = {}
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
@@ -172,13 +179,58 @@ class WahaGateway:
 
     def send_media(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
         path = MEDIA_ENDPOINTS.get(media.kind, "/api/sendFile")
-        # The checked bytes, base64, not the URL: WAHA runs on our network and must not fetch user URLs itself.
-        file = {"data": base64.b64encode(media.content).decode(), "mimetype": media.mimetype,
-                "filename": media.filename}
-        return self._send(wa_session, path, {"chatId": chat_id(to), "file": file, "caption": caption})
+        return self._send(wa_session, path, {"chatId": chat_id(to), "file": _file(media), "caption": caption})
 
-    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime) -> SentMessage | None:
+    def send_poll(self, wa_session: WhatsAppSession, to: str, poll: Poll) -> SentMessage:
+        return self._send(wa_session, "/api/sendPoll", {"chatId": chat_id(to), "poll": {
+            "name": poll.title, "options": list(poll.options), "multipleAnswers": poll.allow_multiple}})
+
+    def send_sticker(self, wa_session: WhatsAppSession, to: str, media: Media) -> SentMessage:
+        return self._send(wa_session, "/api/sendSticker", {"chatId": chat_id(to), "file": _file(media)})
+
+    def send_gif(self, wa_session: WhatsAppSession, to: str, media: Media, caption: str) -> SentMessage:
+        # WAHA's sendVideo has no GIF flag: the clip arrives as a short video (asNote false: not a round video note).
+        return self._send(wa_session, "/api/sendVideo", {"chatId": chat_id(to), "file": _file(media),
+                                                         "caption": caption, "asNote": False, "convert": False})
+
+    def _groups_call(self, wa_session: WhatsAppSession, method: str, path: str, **kwargs) -> httpx.Response:
+        response = self._request(wa_session, method, f"/api/{waha_session_name(wa_session)}/groups{path}", **kwargs)
+        if response.status_code == 422:
+            raise SessionNotConnected("WAHA says the session is not connected; its groups cannot be read or changed")
+        if response.status_code == 404 and path:
+            raise GroupNotFound("WAHA does not know this group for the session's number")
+        if response.status_code >= 400:
+            raise GatewayError(f"WAHA refused the groups request (HTTP {response.status_code})")
+        return response
+
+    def list_groups(self, wa_session: WhatsAppSession) -> list[GroupInfo]:
+        response = self._groups_call(wa_session, "GET", "")
+        try:
+            return parse_groups(response.json())
+        except (ValueError, TypeError, AttributeError):
+            raise GatewayError("WAHA answered GET /groups with a body that is not a list of groups") from None
+
+    def create_group(self, wa_session: WhatsAppSession, name: str, participants: list[str]) -> GroupInfo:
+        response = self._groups_call(wa_session, "POST", "", json={
+            "name": name, "participants": [{"id": chat_id(phone)} for phone in participants]})
+        group = parse_group(json_body("WAHA", response), fallback_name=name)
+        if group is None:
+            raise GatewayError("WAHA created the group but returned no group id")
+        return group
+
+    def change_participants(self, wa_session: WhatsAppSession, group_id: str, action: str,
+                            phones: list[str]) -> None:
+        path = {"add": "participants/add", "remove": "participants/remove", "promote": "admin/promote",
+                "demote": "admin/demote"}[action]
+        self._groups_call(wa_session, "POST", f"/{quote(group_id, safe='@.')}/{path}",
+                          json={"participants": [{"id": chat_id(phone)} for phone in phones]})
+
+    def find_sent(self, wa_session: WhatsAppSession, to: str, text: str, since: datetime,
+                  kind: str = "text") -> SentMessage | None:
         """Look the message up in the chat's history on the WAHA server (messages we sent since `since`)."""
+        if kind not in ("text", "media"):
+            # A poll, sticker or GIF has no text of its own to find it by in the history.
+            raise SendLookupUnsupported(f"WAHA's chat history cannot tell whether an interrupted {kind} went out")
         path = f"/api/{waha_session_name(wa_session)}/chats/{quote(chat_id(to), safe='')}/messages"
         params = {"limit": LOOKUP_LIMIT, "downloadMedia": "false", "filter.fromMe": "true",
                   "filter.timestamp.gte": int(since.timestamp()) - CLOCK_SKEW_SECONDS}

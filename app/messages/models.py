@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.common import UTCDateTime, new_id, utcnow
@@ -26,7 +26,9 @@ class Message(SQLModel, table=True):
     direction: str = Field(max_length=3)  # in, out
     phone: str = Field(max_length=20)
     name: str | None = Field(default=None, max_length=200)
-    text: str = ""
+    text: str = ""  # a poll's title, a GIF's caption; a sticker has none
+    message_type: str = Field(default="text", max_length=20)  # text, media, poll, sticker, gif
+    payload: dict | None = Field(default=None, sa_column=Column(JSON, nullable=True))  # a poll's options
     media_url: str | None = None
     media_type: str | None = Field(default=None, max_length=100)
     status: str = Field(default="queued", max_length=20)  # queued, sent, delivered, read, failed

@@ -18,7 +18,7 @@ from app.db import unit_of_work
 from app.errors import ReplybaseError
 from app.gateways.base import SendLookupUnsupported, is_group_chat
 from app.gateways.registry import get_gateway
-from app.messages.media import check_media_url
+from app.messages.media import media_for
 from app.messages.models import Message
 from app.messages.service import UNKNOWN, deliver, record_outcome
 from app.sessions.models import WhatsAppSession
@@ -57,7 +57,8 @@ def settle_in_doubt(services: Services, message_id: str) -> str:
     gateway = get_gateway(services, wa_session.gateway)
     to = message.chat_id if is_group_chat(message.chat_id) else message.phone
     try:
-        found = gateway.find_sent(wa_session, to, message.text, since=message.created_at)
+        found = gateway.find_sent(wa_session, to, message.text, since=message.created_at,
+                                  kind=message.message_type)
     except SendLookupUnsupported as exc:
         record_outcome(services, message_id, status=UNKNOWN, error=exc.detail)
         return UNKNOWN
@@ -71,7 +72,7 @@ def settle_in_doubt(services: Services, message_id: str) -> str:
         record_outcome(services, message_id, status="sent", gateway_message_id=found.gateway_message_id)
         return "found sent"
     try:
-        media = check_media_url(message.media_url, services.settings) if message.media_url else None
+        media = media_for(message.message_type, message.media_url, services.settings)
         deliver(services, gateway, wa_session, message, media)
     except ReplybaseError as exc:
         return f"sent again, failed: {exc.detail}"

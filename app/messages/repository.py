@@ -64,6 +64,15 @@ class MessageRepository(AccountScopedRepository[Message]):
                                  .limit(limit).offset(offset)).all()
         return list(rows), int(total)
 
+    def wrote_before(self, message: Message) -> bool:
+        """True when the author of this inbound message had already written in its chat (first messages of new
+        group members are the ones without)."""
+        statement = select(Message.id).where(
+            Message.account_id == self.account_id, Message.session_id == message.session_id,
+            Message.chat_id == message.chat_id, Message.phone == message.phone, Message.direction == "in",
+            Message.id != message.id).limit(1)
+        return self.session.exec(statement).first() is not None
+
     def last_in_chat(self, session_id: str, chat_id: str) -> Message | None:
         return self.session.exec(self.select().where(Message.session_id == session_id, Message.chat_id == chat_id)
                                  .order_by(Message.timestamp.desc(), Message.created_at.desc())).first()

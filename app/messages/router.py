@@ -4,11 +4,11 @@ from fastapi import APIRouter, Header, Query
 
 from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import NotFound, PayloadTooLarge, Unprocessable, error_responses
-from app.gateways.base import GatewayError, GatewayTimeout, SessionNotConnected
+from app.gateways.base import GatewayError, GatewayTimeout, MessageTypeUnsupported, SessionNotConnected
 from app.messages import chats, service
 from app.messages.chats import ChatsDisabled
-from app.messages.schemas import (ChatPage, MessageKey, MessagePage, MessagePublic, SendMessage, SendResponse,
-                                  SendResultBody)
+from app.messages.schemas import (ChatPage, MessageKey, MessagePage, MessagePublic, SendGif, SendMessage, SendPoll,
+                                  SendResponse, SendResultBody, SendSticker)
 
 router = APIRouter(prefix="/messages", tags=["Messages"])
 MessagesSend = RequireScope("messages:send")
@@ -16,26 +16,58 @@ MessagesRead = RequireScope("messages:read")
 Limit = Annotated[int, Query(ge=1, le=100)]
 IDEMPOTENCY_HELP = "Retry-safe sending: the same key returns the first result instead of sending twice"
 SessionFilter = Annotated[str | None, Query(max_length=32, description="Only this session's chats")]
+IdempotencyKey = Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_HELP)]
+SEND_ERRORS = error_responses(NotFound, SessionNotConnected, Unprocessable, PayloadTooLarge, GatewayError,
+                              GatewayTimeout)
 
 
-@router.post("/send", response_model=SendResponse,
-             responses=error_responses(NotFound, SessionNotConnected, Unprocessable, PayloadTooLarge, GatewayError,
-                                       GatewayTimeout))
-def send_message(
-    body: SendMessage, principal: MessagesSend, services: ServicesDep,
-    idempotency_key: Annotated[str | None, Header(max_length=200, description=IDEMPOTENCY_HELP)] = None,
-):
-    """Send a WhatsApp message."""
-    to = body.recipient
-    result = service.send_message(services, principal.account_id, session_id=body.session_id,
-                                  phone=to.phone or "", group_id=to.group_id, message=body.message,
-                                  media_url=body.media_url, idempotency_key=idempotency_key)
+def _answer(result: service.SendResult) -> SendResponse:
     row = result.message
     return SendResponse(result=SendResultBody(key=MessageKey(id=result.message_id, remoteJid=result.remote_jid)),
                         id=row.id, chat_id=row.chat_id, wa_message_id=result.message_id,
-                        message_type="media" if row.media_url else "text", content_preview=row.text[:100],
+                        message_type=row.message_type, content_preview=row.text[:100],
                         status=row.status, sent_at=row.updated_at if row.status != "queued" else None,
                         created_at=row.created_at)
+
+
+@router.post("/send", response_model=SendResponse, responses=SEND_ERRORS)
+def send_message(body: SendMessage, principal: MessagesSend, services: ServicesDep,
+                 idempotency_key: IdempotencyKey = None):
+    """Send a WhatsApp message."""
+    to = body.recipient
+    return _answer(service.send_message(services, principal.account_id, session_id=body.session_id,
+                                        phone=to.phone or "", group_id=to.group_id, message=body.message,
+                                        media_url=body.media_url, idempotency_key=idempotency_key))
+
+
+@router.post("/send/poll", response_model=SendResponse,
+             responses={**SEND_ERRORS, **error_responses(MessageTypeUnsupported)})
+def send_poll(body: SendPoll, principal: MessagesSend, services: ServicesDep, idempotency_key: IdempotencyKey = None):
+    """Send a poll (WAHA and sandbox sessions; the Cloud API has no polls)."""
+    to = body.recipient
+    return _answer(service.send_message(
+        services, principal.account_id, session_id=body.session_id, phone=to.phone or "", group_id=to.group_id,
+        message=body.title, kind="poll", payload={"options": body.options, "allow_multiple": body.allow_multiple},
+        idempotency_key=idempotency_key))
+
+
+@router.post("/send/sticker", response_model=SendResponse, responses=SEND_ERRORS)
+def send_sticker(body: SendSticker, principal: MessagesSend, services: ServicesDep,
+                 idempotency_key: IdempotencyKey = None):
+    """Send a WebP image as a sticker."""
+    to = body.recipient
+    return _answer(service.send_message(services, principal.account_id, session_id=body.session_id,
+                                        phone=to.phone or "", group_id=to.group_id, message="", kind="sticker",
+                                        media_url=body.media_url, idempotency_key=idempotency_key))
+
+
+@router.post("/send/gif", response_model=SendResponse, responses=SEND_ERRORS)
+def send_gif(body: SendGif, principal: MessagesSend, services: ServicesDep, idempotency_key: IdempotencyKey = None):
+    """Send an MP4 clip as a GIF, with an optional caption."""
+    to = body.recipient
+    return _answer(service.send_message(services, principal.account_id, session_id=body.session_id,
+                                        phone=to.phone or "", group_id=to.group_id, message=body.caption,
+                                        kind="gif", media_url=body.media_url, idempotency_key=idempotency_key))
 
 
 @router.get("/chats", response_model=ChatPage, responses=error_responses(ChatsDisabled, NotFound))

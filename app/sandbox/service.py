@@ -7,6 +7,7 @@ from sqlmodel import Session
 from app.errors import NotFound, Unprocessable
 from app.gateways.base import WORKING
 from app.gateways.registry import get_gateway
+from app.gateways.sandbox import remember_group
 from app.messages.inbound import apply_events
 from app.messages.repository import MessageRepository
 from app.messages.schemas import MessagePublic
@@ -45,6 +46,8 @@ async def deliver_inbound(services: Services, account_id: str, body: SandboxInbo
 def _deliver_inbound(session: Session, services: Services, account_id: str, body: SandboxInbound
                      ) -> SandboxInboundResult:
     wa_session = _sandbox_session(session, services, account_id, body.session_id)
+    if body.group_id and remember_group(wa_session, body.group_id, body.phone):
+        session.add(wa_session)  # a group someone writes in is one of the number's groups (GET /groups/available)
     message_id = body.message_id or "wamid.SANDBOX" + secrets.token_hex(10).upper()
     event = {"session_id": wa_session.id,
              "message": {"gateway_message_id": message_id, "phone": body.phone, "text": body.message,

@@ -15,11 +15,12 @@ AI_REPLY_DRAFTED = "ai.reply.drafted"
 AI_HANDOFF = "ai.handoff"
 DOCUMENT_READY = "document.ready"
 DOCUMENT_FAILED = "document.failed"
-# MoltFlow's names, derived from ours by `derived_events`.
+# MoltFlow's names, derived from ours by `derived_events` (but group.message).
 SESSION_CONNECTED = "session.connected"
 SESSION_DISCONNECTED = "session.disconnected"
 MESSAGE_DELIVERED = "message.delivered"
 MESSAGE_READ = "message.read"
+# Sent by app/monitoring/watch.py for a message a monitored group's mode captures (not derived from ours).
 GROUP_MESSAGE = "group.message"
 # Accepted so MoltFlow subscriptions save, but never sent: this service has no lead detection.
 LEAD_DETECTED = "lead.detected"
@@ -51,6 +52,4 @@ def derived_events(event: str, data: dict) -> list[str]:
         return [SESSION_DISCONNECTED] if status in _SESSION_DOWN and data.get("previous_status") == "working" else []
     if event == MESSAGE_STATUS:
         return {"delivered": [MESSAGE_DELIVERED], "read": [MESSAGE_READ]}.get(status, [])
-    if event == MESSAGE_RECEIVED and str(data.get("chat_id", "")).endswith("@g.us"):
-        return [GROUP_MESSAGE]
     return []

@@ -103,6 +103,23 @@ def make_group(client, tenant) -> str:
     return response.json()["id"]
 
 
+def make_monitored_group(client, tenant) -> str:
+    session_id = make_session(client, tenant)
+    client.post("/api/v2/sandbox/inbound", headers=tenant.headers, json={
+        "session_id": session_id, "phone": "15551234567", "message": "hi", "group_id": "120363012345678901@g.us"})
+    response = client.post("/api/v2/groups", json={"session_id": session_id, "wa_group_id": "120363012345678901@g.us"},
+                           headers=tenant.headers)
+    assert response.status_code == 201, response.text
+    return response.json()["id"]
+
+
+def make_wa_group(client, tenant) -> str:
+    response = client.post("/api/v2/groups/create", headers=tenant.headers, json={
+        "session_id": make_session(client, tenant), "name": "matrix", "participants": ["15551234567"]})
+    assert response.status_code == 201, response.text
+    return response.json()["wa_group_id"]
+
+
 def make_scheduled_message(client, tenant) -> str:
     response = client.post("/api/v2/scheduled-messages", headers=tenant.headers, json={
         "session_id": make_session(client, tenant), "phone": "15551234567", "message": "matrix",
@@ -162,6 +179,9 @@ RESOURCE_FACTORIES = {
     "/api/v2/bulk-send/{job_id}": make_bulk_job,
     "/api/v2/webhooks/{webhook_id}": make_webhook,
     "/api/v2/custom-groups/{group_id}": make_group,
+    "/api/v2/groups/available/{session_id}": make_session,
+    "/api/v2/groups/{group_id}": make_monitored_group,
+    "/api/v2/groups/{wa_group_id}": make_wa_group,
     "/api/v2/messages/chats/{chat_id}": make_chat,
     "/api/v2/messages/chat/{session_id}": make_session,
     "/api/v2/messages/{message_id}": make_message,

@@ -14,7 +14,7 @@ class Endpoint:
 
 
 CORE, OUTREACH, AI, ADMIN = "moltflow", "moltflow-outreach", "moltflow-ai", "moltflow-admin / onboarding"
-NO_GROUP_MONITORING = "group monitoring (WhatsApp groups watched for keywords) is not built; custom groups are"
+NO_META_GROUPS = "WAHA and sandbox sessions; 422 on Cloud API sessions, which have no groups API"
 NO_LABELS = "labels are out of scope (issue #11)"
 NO_VOICE = "voice transcription is out of scope (issue #11)"
 
@@ -33,24 +33,24 @@ ENDPOINTS: dict[str, Endpoint] = {
     "PATCH /sessions/{id}/settings": Endpoint(CORE, True),
     # Core: messages
     "POST /messages/send": Endpoint(CORE, True, "200 (the seed guide's status), with MoltFlow's fields too"),
-    "POST /messages/send/poll": Endpoint(CORE, False, "polls are not supported by the gateways here"),
-    "POST /messages/send/sticker": Endpoint(CORE, False, "stickers are not supported"),
-    "POST /messages/send/gif": Endpoint(CORE, False, "send a GIF as `media_url` on /messages/send"),
+    "POST /messages/send/poll": Endpoint(CORE, True, "200; 422 on Cloud API sessions, which have no polls"),
+    "POST /messages/send/sticker": Endpoint(CORE, True, "200; `media_url` of a WebP image"),
+    "POST /messages/send/gif": Endpoint(CORE, True, "200; `media_url` of an MP4 clip, arrives as a short video"),
     "GET /messages/chats/{session_id}": Endpoint(CORE, True),
     "GET /messages/chat/{session_id}/{chat_id}": Endpoint(CORE, True),
     "GET /messages/{message_id}": Endpoint(CORE, True),
     # Core: group monitoring
-    "GET /groups": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "GET /groups/available/{session_id}": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "POST /groups": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "GET /groups/{id}": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "PATCH /groups/{id}": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "DELETE /groups/{id}": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "POST /groups/create": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "POST /groups/{wa_group_id}/participants/add": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "POST /groups/{wa_group_id}/participants/remove": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "POST /groups/{wa_group_id}/admin/promote": Endpoint(CORE, False, NO_GROUP_MONITORING),
-    "POST /groups/{wa_group_id}/admin/demote": Endpoint(CORE, False, NO_GROUP_MONITORING),
+    "GET /groups": Endpoint(CORE, True),
+    "GET /groups/available/{session_id}": Endpoint(CORE, True, NO_META_GROUPS),
+    "POST /groups": Endpoint(CORE, True, "404 for a group the session is not in"),
+    "GET /groups/{id}": Endpoint(CORE, True),
+    "PATCH /groups/{id}": Endpoint(CORE, True),
+    "DELETE /groups/{id}": Endpoint(CORE, True),
+    "POST /groups/create": Endpoint(CORE, True, NO_META_GROUPS),
+    "POST /groups/{wa_group_id}/participants/add": Endpoint(CORE, True, NO_META_GROUPS),
+    "POST /groups/{wa_group_id}/participants/remove": Endpoint(CORE, True, NO_META_GROUPS),
+    "POST /groups/{wa_group_id}/admin/promote": Endpoint(CORE, True, NO_META_GROUPS),
+    "POST /groups/{wa_group_id}/admin/demote": Endpoint(CORE, True, NO_META_GROUPS),
     # Core: labels
     "GET /labels": Endpoint(CORE, False, NO_LABELS),
     "POST /labels": Endpoint(CORE, False, NO_LABELS),

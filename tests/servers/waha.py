@@ -1,4 +1,5 @@
-"""A WAHA server (devlikeapro/waha HTTP API) on 127.0.0.1: sessions, QR, sendText/sendImage/sendFile, signed events."""
+"""A WAHA server (devlikeapro/waha HTTP API) on 127.0.0.1: sessions, QR, sends (text, image, file, poll, sticker,
+video), groups (list in each engine's shape, create, participants, admins), signed events."""
 
 import base64
 import hashlib
@@ -23,12 +24,18 @@ class FakeWaha(FakeServer):
         # Texts starting with a prefix here are sent, then answered only after that many seconds (or at stop()):
         # WhatsApp has the message while the caller still waits, as when a crash cuts a send short.
         self.slow_prefixes: dict[str, float] = {}
+        # Per session name: {group id: {"name": ..., "participants": {phone: "member" | "admin" | "superadmin"}}}
+        self.groups: dict[str, dict[str, dict]] = {}
+        self.engine = "WEBJS"  # the shape GET /api/{session}/groups answers in: WEBJS, NOWEB or GOWS
         for method, pattern, handler in [
             ("POST", r"/api/sessions", self._create), ("GET", r"/api/sessions/([^/]+)", self._get),
             ("DELETE", r"/api/sessions/([^/]+)", self._delete),
             ("POST", r"/api/sessions/([^/]+)/(start|stop|restart)", self._lifecycle),
             ("GET", r"/api/([^/]+)/auth/qr", self._qr),
-            ("POST", r"/api/(sendText|sendImage|sendFile)", self._send),
+            ("POST", r"/api/(sendText|sendImage|sendFile|sendPoll|sendSticker|sendVideo)", self._send),
+            ("GET", r"/api/([^/]+)/groups", self._list_groups), ("POST", r"/api/([^/]+)/groups", self._create_group),
+            ("POST", r"/api/([^/]+)/groups/([^/]+)/(participants/add|participants/remove|admin/promote|admin/demote)",
+             self._participants),
             ("GET", r"/api/([^/]+)/chats/([^/]+)/messages", self._chat_messages),
         ]:
             self.route(method, pattern, self._authorized(handler))
@@ -94,7 +101,8 @@ class FakeWaha(FakeServer):
         short = "3EB0" + secrets.token_hex(8).upper()
         message = {"id": {"fromMe": True, "remote": body["chatId"], "id": short,
                           "_serialized": f"true_{body['chatId']}_{short}"},
-                   "body": body.get("text") or body.get("caption"), "fromMe": True, "ack": 1,
+                   "body": body.get("text") or body.get("caption") or (body.get("poll") or {}).get("name") or "",
+                   "fromMe": True, "ack": 1,
                    "timestamp": int(time.time())}
         self.sent.append({"endpoint": endpoint, **body, "message": message})
         text = message["body"] or ""
@@ -114,6 +122,72 @@ class FakeWaha(FakeServer):
         found = [sent["message"] for sent in self.sent
                  if sent.get("session") == name and sent["chatId"] == chat_id and sent["message"]["timestamp"] >= since]
         return 200, list(reversed(found))[:int(request.query.get("limit", "100"))]
+
+    def _working(self, name: str):
+        session = self.sessions.get(name)
+        if session is None or session["status"] != "WORKING":
+            return 422, {"error": NOT_WORKING, "session": name, "status": session and session["status"],
+                         "expected": ["WORKING"]}
+        return None
+
+    def _group_view(self, group_id: str, group: dict) -> dict:
+        members = group["participants"].items()
+        if self.engine == "NOWEB":
+            return {"id": group_id, "subject": group["name"], "participants": [
+                {"id": f"{phone}@s.whatsapp.net", "admin": None if role == "member" else role}
+                for phone, role in members]}
+        if self.engine == "GOWS":
+            return {"JID": group_id, "Name": group["name"], "Participants": [
+                {"JID": f"{phone}@s.whatsapp.net", "IsAdmin": role != "member", "IsSuperAdmin": role == "superadmin"}
+                for phone, role in members]}
+        user = group_id.split("@")[0]
+        return {"id": {"server": "g.us", "user": user, "_serialized": group_id}, "name": group["name"], "isGroup": True,
+                "groupMetadata": {"id": {"server": "g.us", "user": user, "_serialized": group_id},
+                                  "subject": group["name"], "participants": [
+                                      {"id": {"server": "c.us", "user": phone, "_serialized": f"{phone}@c.us"},
+                                       "isAdmin": role != "member", "isSuperAdmin": role == "superadmin"}
+                                      for phone, role in members]}}
+
+    def _list_groups(self, request: Request, name: str):
+        if refused := self._working(name):
+            return refused
+        views = [self._group_view(gid, group) for gid, group in self.groups.get(name, {}).items()]
+        if self.engine == "NOWEB":  # NOWEB answers an object keyed by group id
+            return 200, {view["id"]: view for view in views}
+        return 200, views
+
+    def _create_group(self, request: Request, name: str):
+        if refused := self._working(name):
+            return refused
+        body = request.json()
+        group_id = f"120363{secrets.randbelow(10**12):012d}@g.us"
+        participants = {p["id"].split("@")[0]: "member" for p in body["participants"]}
+        participants[self.sessions[name]["phone"]] = "superadmin"
+        self.groups.setdefault(name, {})[group_id] = {"name": body["name"], "participants": participants}
+        user = group_id.split("@")[0]
+        return 201, {"gid": {"server": "g.us", "user": user, "_serialized": group_id}, "title": body["name"],
+                     "participants": {f"{p}@c.us": {"statusCode": 200, "message": "The participant was added"}
+                                      for p in participants}}
+
+    def _participants(self, request: Request, name: str, group_id: str, action: str):
+        if refused := self._working(name):
+            return refused
+        group = self.groups.get(name, {}).get(unquote(group_id))
+        if group is None:
+            return 404, {"statusCode": 404, "message": "Group not found"}
+        for participant in request.json()["participants"]:
+            phone = participant["id"].split("@")[0]
+            if action == "participants/add":
+                group["participants"].setdefault(phone, "member")
+            elif action == "participants/remove":
+                group["participants"].pop(phone, None)
+            elif phone in group["participants"]:
+                group["participants"][phone] = "admin" if action == "admin/promote" else "member"
+        return 200, [{"id": p["id"], "code": 200} for p in request.json()["participants"]]
+
+    def add_group(self, name: str, group_id: str, title: str, participants: dict[str, str]) -> None:
+        """The session's number is in this group (created on the phone, say)."""
+        self.groups.setdefault(name, {})[group_id] = {"name": title, "participants": dict(participants)}
 
     def connect(self, name: str, phone: str) -> None:
         """The user scanned the QR code."""

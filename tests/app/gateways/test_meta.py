@@ -125,3 +125,42 @@ def test_group_messages_arrive_in_the_group_chat_and_answers_go_to_the_group(cli
     assert result.remote_jid == group["chat_id"]
     assert fake_meta.sent[-1] == {"messaging_product": "whatsapp", "recipient_type": "group",
                                   "to": "Y2FwaV9ncm91cDoxNTU1", "type": "text", "text": {"body": "Hello all"}}
+
+
+def test_cloud_api_sessions_have_no_groups_api(client, tenant, fake_meta, meta_session):
+    for method, path, body in (
+            ("GET", f"/groups/available/{meta_session}", None),
+            ("POST", "/groups", {"session_id": meta_session, "wa_group_id": "120363021234567890@g.us"}),
+            ("POST", "/groups/create", {"session_id": meta_session, "name": "Launch", "participants": [PHONE]}),
+            ("POST", "/groups/120363021234567890@g.us/participants/add",
+             {"session_id": meta_session, "participants": [PHONE]})):
+        response = client.request(method, "/api/v2" + path, json=body, headers=tenant.headers)
+        assert response.status_code == 422, (path, response.text)
+        assert "Cloud API" in response.json()["detail"] and "groups" in response.json()["detail"]
+    assert not [r for r in fake_meta.requests if "group" in r.path]  # refused here, Meta never asked
+
+
+def test_a_poll_on_the_cloud_api_is_refused_before_anything_is_stored(client, tenant, fake_meta, meta_session, db):
+    from app.messages.models import Message
+
+    customer_writes(client, fake_meta)
+    response = client.post("/api/v2/messages/send/poll", headers=tenant.headers, json={
+        "session_id": meta_session, "chat_id": f"{PHONE}@c.us", "title": "Lunch?", "options": ["Yes", "No"]})
+    assert response.status_code == 422 and "no poll" in response.json()["detail"]
+    assert fake_meta.sent == []
+    assert [m.direction for m in db.query(Message).all()] == ["in"]
+
+
+def test_sticker_and_gif_speak_the_cloud_api(client, tenant, fake_meta, meta_session, media_host):
+    customer_writes(client, fake_meta)
+    sticker = media_host.add("ok.webp", "image/webp", b"RIFF\x10\x00\x00\x00WEBPVP8 ")
+    clip = media_host.add("party.mp4", "video/mp4", b"\x00\x00\x00\x18ftypmp42")
+    assert client.post("/api/v2/messages/send/sticker", headers=tenant.headers, json={
+        "session_id": meta_session, "phone": PHONE, "media_url": sticker}).status_code == 200
+    assert client.post("/api/v2/messages/send/gif", headers=tenant.headers, json={
+        "session_id": meta_session, "phone": PHONE, "media_url": clip, "caption": "Yay"}).status_code == 200
+    assert fake_meta.sent == [
+        {"messaging_product": "whatsapp", "recipient_type": "individual", "to": PHONE, "type": "sticker",
+         "sticker": {"link": sticker}},
+        {"messaging_product": "whatsapp", "recipient_type": "individual", "to": PHONE, "type": "video",
+         "video": {"link": clip, "caption": "Yay"}}]

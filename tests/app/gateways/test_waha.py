@@ -10,14 +10,6 @@ from tests.servers.waha import waha_event
 PHONE = "15551234567"
 
 
-@pytest.fixture
-def waha_session(client, tenant, fake_waha):
-    fake_waha.pair_phone = "15550009999"
-    response = client.post("/api/v2/sessions", json={"name": "Shop", "gateway": "waha"}, headers=tenant.headers)
-    assert response.json()["status"] == "working", response.text
-    return response.json()["id"]
-
-
 def send(client, tenant, session_id, **body):
     return client.post("/api/v2/messages/send", headers=tenant.headers,
                        json={"session_id": session_id, "phone": PHONE, "message": "Hello", **body})

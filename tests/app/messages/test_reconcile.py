@@ -13,7 +13,8 @@ from app.messages.models import Message
 from app.messages.reconcile import reconcile_sends
 from app.sessions.models import WhatsAppSession
 from tests.app.gateways.test_meta import customer_writes, meta_session  # noqa: F401 - fixture
-from tests.app.gateways.test_waha import PHONE, waha_session  # noqa: F401 - fixture
+from tests.app.gateways.conftest import waha_session  # noqa: F401 - fixture
+from tests.app.gateways.test_waha import PHONE
 
 
 def interrupted_send(client, db, services, tenant, session_id: str, text: str = "Your order shipped") -> str:
