@@ -168,9 +168,9 @@ def faq_right(reply: str, thread_answers: list[str]) -> bool:
 
 def candidate_view(services, principal: Principal, question: str, vector=None):
     """The candidates and their features exactly as the drafter sees them for this question."""
-    from app.drafters.registry import build_drafter
+    from app.drafters.fitted import FittedExtractiveDrafter
 
-    drafter = build_drafter(services, "extractive")
+    drafter = FittedExtractiveDrafter(services.components["embedder"])
     vector = embed_query(services, question) if vector is None else vector
     with services.session_factory() as session:
         sources = retrieve_sources(session, services, principal.account_id, question, vector)
