@@ -19,7 +19,7 @@ from common import DEFAULT_DATA_DIR, IndexedDataset, evaluate, format_table, ind
 from indexes.hybrid import HybridSearcher
 
 SYSTEMS = [  # label, search mode, fusion
-    ("keyword: BM25 (bm25s, stemmed)", "keyword", "adaptive"),
+    ("keyword: BM25 (Lucene, stemmed)", "keyword", "adaptive"),
     ("semantic: all-MiniLM-L6-v2 + FAISS", "semantic", "adaptive"),
     ("hybrid, RRF k=60 (baseline)", "hybrid", "rrf"),
     ("hybrid, adaptive fusion (ours)", "hybrid", "adaptive"),
@@ -49,7 +49,7 @@ def run_split(indexed: IndexedDataset, split: str) -> list[tuple[str, float, flo
     rows = []
     for label, mode, fusion in SYSTEMS:
         searcher = HybridSearcher(indexed.vector_index, indexed.keyword_index, fusion=fusion)
-        searcher.search(indexed.query_vectors[next(iter(qrels))], "warm up", 1, mode)  # builds BM25 lazily
+        searcher.search(indexed.query_vectors[next(iter(qrels))], "warm up", 1, mode)
         rankings = {}
         started = time.perf_counter()
         for query_id in qrels:

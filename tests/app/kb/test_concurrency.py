@@ -1,4 +1,4 @@
-"""Uploads and deletes while searches run, on a real database file with its own connections per thread."""
+"""Uploads, deletes and rebuilds while searches run: results stay consistent and accounts never wait for each other."""
 
 import threading
 
@@ -8,6 +8,7 @@ from app.auth.service import create_account_with_owner
 from app.bootstrap import build_services
 from app.config import Settings
 from app.kb import service
+from app.kb.indexing import AccountIndex
 from app.kb.ingestion import process_document
 from app.kb.retrieval import retrieve
 from app.kb.schemas import TextDocumentCreate
@@ -75,3 +76,48 @@ def test_searches_stay_consistent_during_uploads_and_deletes(tmp_path):
         assert retrieve(session, services, shop_a.account_id, "bicycles offer", top_k=10) == []
         assert [h.document_title for h in retrieve(session, services, shop_b.account_id, "hours")] == ["b-hours"]
     services.engine.dispose()
+
+
+def test_one_accounts_rebuild_never_holds_up_another_accounts_search(services, tenant, other_tenant, ingested,
+                                                                     monkeypatch):
+    ingested(tenant, "velo_verde_faq.txt")
+    ingested(other_tenant, "velo_verde_prices.docx")
+    indexes = services.components["kb_indexes"]
+    rebuilding, release, answered = threading.Event(), threading.Event(), threading.Event()
+    filled = AccountIndex.replace
+
+    def held_replace(self, remove, rows):
+        # Account A's rebuild stops half-way, holding whatever locks a rebuild holds, until the test releases it.
+        if threading.current_thread().name == "rebuild-a":
+            rebuilding.set()
+            assert release.wait(60)
+        return filled(self, remove, rows)
+
+    monkeypatch.setattr(AccountIndex, "replace", held_replace)
+
+    def rebuild_a():
+        with services.session_factory() as session:
+            indexes.rebuild(session, tenant.account_id)
+
+    found: list[str] = []
+
+    def search_b():
+        with services.session_factory() as session:
+            found.extend(hit.document_title for hit in retrieve(session, services, other_tenant.account_id,
+                                                                "puncture repair price", top_k=3))
+        answered.set()
+
+    rebuild = threading.Thread(target=rebuild_a, name="rebuild-a")
+    rebuild.start()
+    try:
+        assert rebuilding.wait(60)
+        threading.Thread(target=search_b, name="search-b").start()
+        # The wait only bounds a failure (B stuck behind A's lock); the order of events is fixed by the events.
+        assert answered.wait(60), "account B's search waited for account A's rebuild"
+        assert rebuild.is_alive()  # A's rebuild was still in progress when B got its answer
+    finally:
+        release.set()
+        rebuild.join(60)
+    assert found and found[0] == "velo_verde_prices.docx"
+    with services.session_factory() as session:  # A's rebuilt index answers once released
+        assert retrieve(session, services, tenant.account_id, "opening hours", top_k=3)
