@@ -9,6 +9,9 @@ bottleneck: every other row is a fraction of it.
     python bench/api_throughput.py --duration 5 --databases sqlite
     python bench/api_throughput.py --checkout ../main   # another worktree's service, same harness
 
+Beside requests/s, each row shows the server processes' CPU time per request (from /proc), which other programs on
+a shared machine disturb much less than requests/s, and the bare route's CPU per request divided by it.
+
 The authenticated read is `GET /api/v2/sessions` (three sandbox sessions) with an API key of an account on the
 self-hosted plan, whose budget (1,000,000 requests an hour) stays out of the way. The service runs with the hash
 embedder (the model plays no part in these routes and would only slow each start) and without background workers
@@ -55,6 +58,12 @@ class Load:
     p50_ms: float
     p99_ms: float
     errors: int  # non-2xx answers and failed connections
+    cpu_seconds: float = 0.0  # the server processes' CPU time during the run
+
+    @property
+    def cpu_us_per_request(self) -> float:
+        """Robust where requests/s is not: other programs on the machine take CPU away, not add it per request."""
+        return self.cpu_seconds / self.requests * 1e6 if self.requests else 0.0
 
     @property
     def per_second(self) -> float:
@@ -84,8 +93,13 @@ def run_wrk(url: str, headers: dict[str, str], args) -> Load:
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
     errors = (int(non_2xx.group(1)) if non_2xx else 0) + (sum(map(int, socket_errors.groups())) if socket_errors
                                                           else 0)
-    return Load(int(done.group(1)), seconds, _wrk_ms(re.search(r"50%\s+(\S+)", output).group(1)),
-                _wrk_ms(re.search(r"99%\s+(\S+)", output).group(1)), errors)
+    return Load(int(done.group(1)), seconds, _wrk_ms(_percentile(output, 50)), _wrk_ms(_percentile(output, 99)),
+                errors)
+
+
+def _percentile(wrk_output: str, share: int) -> str:
+    """A line of wrk's "Latency Distribution" (not the "+/- Stdev" column, which also ends in %)."""
+    return re.search(rf"^\s+{share}%\s+(\S+)$", wrk_output, flags=re.MULTILINE).group(1)
 
 
 async def _aiohttp_load(url: str, headers: dict[str, str], connections: int, duration: float) -> dict:
@@ -124,7 +138,19 @@ def run_aiohttp(url: str, headers: dict[str, str], args) -> Load:
     return Load(**json.loads(output.strip().splitlines()[-1]))
 
 
-def measure(url: str, headers: dict[str, str], args) -> Load:
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process and its children (uvicorn's workers), from /proc."""
+    total = 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return total
+    return total + sum(cpu_seconds(int(child)) for child in children)
+
+
+def measure(url: str, headers: dict[str, str], args, pid: int) -> Load:
     """A short warm-up (connections, caches), then the measured run."""
     run = run_wrk if args.client == "wrk" else run_aiohttp
     answer = httpx.get(url, headers=headers, timeout=10)
@@ -132,7 +158,10 @@ def measure(url: str, headers: dict[str, str], args) -> Load:
         raise SystemExit(f"GET {url} answered {answer.status_code}: {answer.text[:300]}")
     warm = argparse.Namespace(**{**vars(args), "duration": 2})
     run(url, headers, warm)
-    return run(url, headers, args)
+    before = cpu_seconds(pid)
+    load = run(url, headers, args)
+    load.cpu_seconds = cpu_seconds(pid) - before
+    return load
 
 
 # --- the processes ---------------------------------------------------------------------------------------------
@@ -158,7 +187,7 @@ def bare_server(workers: int) -> tuple[subprocess.Popen, str]:
 def measure_bare(workers: int, args) -> Load:
     server, url = bare_server(workers)
     try:
-        return measure(url, {}, args)
+        return measure(url, {}, args, server.pid)
     finally:
         server.terminate()
         server.wait(20)
@@ -168,13 +197,13 @@ def measure_service(label: str, deployment: Deployment, workers: int, redis_url:
                     bare: Load) -> list[list]:
     serve_args = ("--workers", str(workers)) if workers > 1 else ()
     api = deployment.start_api(f"api-{workers}-{'redis' if redis_url else 'memory'}", serve_args=serve_args,
-                               env={"REPLYBASE_REDIS_URL": redis_url})
+                               env={"REPLYBASE_REDIS_URL": redis_url}, ready_timeout=300)
     rows = []
     try:
         for route, url, headers in (("/healthz", f"{api.base_url}/healthz", {}),
                                     ("GET /api/v2/sessions (API key)", f"{api.base_url}{API}/sessions",
                                      account.headers)):
-            load = measure(url, headers, args)
+            load = measure(url, headers, args, api.pid)
             rows.append(_row(f"{label}, {workers} process{'es' if workers > 1 else ''}, "
                              f"budgets in {'Redis' if redis_url else 'memory'}", route, load, bare))
             print(f"  {rows[-1]}", flush=True)
@@ -185,12 +214,13 @@ def measure_service(label: str, deployment: Deployment, workers: int, redis_url:
 
 def _row(setup: str, route: str, load: Load, bare: Load) -> list:
     return [setup, route, f"{load.per_second:,.0f}", f"{load.p50_ms:.2f}", f"{load.p99_ms:.2f}",
-            f"{load.per_second / bare.per_second:.2f}x", load.errors]
+            f"{load.per_second / bare.per_second:.2f}x", f"{load.cpu_us_per_request:,.0f}",
+            f"{bare.cpu_us_per_request / load.cpu_us_per_request:.2f}x" if load.cpu_seconds else "-", load.errors]
 
 
 def prepare(deployment: Deployment):
     """An account on the self-hosted plan with three sandbox sessions, through a short-lived API process."""
-    api = deployment.start_api("setup")
+    api = deployment.start_api("setup", ready_timeout=300)
     try:
         account = deployment.create_account(plan="self-hosted")
         with api.client() as client:
@@ -252,7 +282,8 @@ def main() -> None:
             finally:
                 drop_postgres_database(url)
     print()
-    print(format_table(["setup", "route", "requests/s", "p50 ms", "p99 ms", "vs bare route", "errors"], rows))
+    print(format_table(["setup", "route", "requests/s", "p50 ms", "p99 ms", "vs bare route", "server CPU µs/request",
+                        "bare CPU / this CPU", "errors"], rows))
 
 
 if __name__ == "__main__":
