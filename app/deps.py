@@ -15,7 +15,7 @@ from app.auth.principal import Principal
 from app.auth.tokens import sha256_hex
 from app.auth.verified_keys import current_generation
 from app.config import Settings
-from app.db import READ_METHODS, open_session, unit_of_work
+from app.db import READ_METHODS, READ_ONLY, open_session, unit_of_work
 from app.errors import Forbidden, RateLimited, ReplybaseError
 from app.state import Services
 
@@ -43,6 +43,11 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 async def _end(session: Session, *, commit: bool) -> None:
     if not session.in_transaction() and not (session.new or session.dirty or session.deleted):
         session.close()  # nothing was read or written: nothing to end
+        return
+    if session.info.get(READ_ONLY) and session.get_bind().dialect.name == "sqlite":
+        # Ending a read on SQLite (WAL) releases a snapshot in this process: no lock to wait for, no disk write, so
+        # no reason to pay a trip through the thread pool for it.
+        _commit_or_roll_back(session, commit)
         return
     await run_in_threadpool(_commit_or_roll_back, session, commit)
 
