@@ -5,7 +5,6 @@ from ipaddress import ip_network
 from pathlib import Path
 from typing import Literal
 
-from limits import parse as parse_limit
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -47,6 +46,8 @@ class Settings(BaseSettings):
     allow_private_urls: bool = False
     # Messaging gateways (app/gateways/); per-session config overrides the WAHA URL and key.
     public_url: str = Field(default="", description="This service's public base URL, for gateway webhooks.")
+    # Where CLI commands (`replybase kb search`) look for a running API to answer them; `replybase serve`'s default.
+    api_url: str = Field(default="http://127.0.0.1:8000", description="The running API, as the CLI reaches it.")
     waha_url: str = "http://127.0.0.1:3000"
     waha_api_key: str = ""
     waha_webhook_secret: str = ""
@@ -118,6 +119,8 @@ class Settings(BaseSettings):
                      "refresh_limit_per_address", "gateway_callback_limit_per_address")
     @classmethod
     def _limit_notation(cls, value: str) -> str:
+        from limits import parse as parse_limit  # here, not at the top: `replybase --help` need not load it
+
         try:
             parse_limit(value)
         except ValueError:

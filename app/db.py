@@ -1,4 +1,5 @@
-"""Engine factory, the request-scoped session, and short units of work for code that calls the network.
+"""Engine factory, sessions (read-only or not) and short units of work for code that calls the network; the
+request-scoped session is app/deps.py's get_session.
 
 SQLite runs in WAL mode: readers never wait for the writer. A transaction that may write starts with
 BEGIN IMMEDIATE (it takes the write lock up front, so it never fails half-way on "database is locked"); a read-only
@@ -9,15 +10,13 @@ write slipping into one fails loudly on both databases instead of racing.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
-from fastapi import Request
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session as OrmSession
 from sqlmodel import Session, create_engine
-
-from app.errors import ReplybaseError
 
 READ_ONLY = "replybase_read_only"
 READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -92,17 +91,33 @@ def _refuse_writes_when_read_only(session: OrmSession, _context, _instances) -> 
         raise WriteInReadOnlySession("a read-only session tried to write")
 
 
-def mark_read_only(session: Session) -> Session:
-    """Make `session`'s next transaction read-only; call before its first statement."""
+def _read_only_options(engine: Engine) -> dict:
+    options = {READ_ONLY: True}
+    if engine.dialect.name == "postgresql":
+        options["postgresql_readonly"] = True
+    return options
+
+
+_read_only_engines: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()
+
+
+def open_session(session_factory, *, read_only: bool) -> Session:
+    """A new session, without touching the database yet: the first statement takes a connection and begins.
+
+    Read-only when asked: its transaction starts with a plain BEGIN on SQLite and is READ ONLY on PostgreSQL, and
+    a write fails before reaching the database. A session joined to an outer connection (the tests' rolled-back
+    transaction) keeps only that write guard."""
+    bind = session_factory.kw.get("bind")
+    if not read_only:
+        return session_factory()
+    if isinstance(bind, Engine):
+        # An engine sharing the pool whose connections carry the read-only options; made once per engine.
+        if (read_only_engine := _read_only_engines.get(bind)) is None:
+            read_only_engine = _read_only_engines.setdefault(bind, bind.execution_options(**_read_only_options(bind)))
+        session = session_factory(bind=read_only_engine)
+    else:
+        session = session_factory()
     session.info[READ_ONLY] = True
-    bind = session.get_bind()
-    # Options go on connections the session takes from the engine; a session joined to an outer connection
-    # (the tests' rolled-back transaction) keeps only the write guard above.
-    if isinstance(bind, Engine) and not session.in_transaction():
-        options = {READ_ONLY: True}
-        if bind.dialect.name == "postgresql":
-            options["postgresql_readonly"] = True
-        session.connection(execution_options=options)
     return session
 
 
@@ -113,31 +128,10 @@ def unit_of_work(session_factory, *, read_only: bool = False) -> Iterator[Sessio
     Code that calls a gateway, a model or any other network service does its reads and writes in these, never
     across the call: claim, commit, call, record.
     """
-    with session_factory() as session:
-        if read_only:
-            mark_read_only(session)
+    with open_session(session_factory, read_only=read_only) as session:
         try:
             yield session
             session.commit()  # ends a read-only one too; unlike a rollback, it leaves loaded rows readable
-        except BaseException:
-            session.rollback()
-            raise
-
-
-def get_session(request: Request) -> Iterator[Session]:
-    """One session per request: committed when the endpoint returns, rolled back when it raises.
-
-    Requests that only read (GET, HEAD) get a read-only transaction, which on SQLite takes no lock at all.
-    """
-    with request.app.state.services.session_factory() as session:
-        if request.method in READ_METHODS:
-            mark_read_only(session)
-        try:
-            yield session
-            session.commit()
-        except ReplybaseError as exc:
-            session.commit() if exc.keeps_changes else session.rollback()
-            raise
         except BaseException:
             session.rollback()
             raise

@@ -1,11 +1,13 @@
 """The typed dependency vocabulary every router uses."""
 
+from collections.abc import AsyncIterator
 from dataclasses import replace
 from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from sqlmodel import Session
+from starlette.concurrency import run_in_threadpool
 
 from app.accounts.plans import how_to_change_plan, next_plan
 from app.auth import service as auth_service
@@ -13,9 +15,49 @@ from app.auth.principal import Principal
 from app.auth.tokens import sha256_hex
 from app.auth.verified_keys import current_generation
 from app.config import Settings
-from app.db import get_session, unit_of_work
-from app.errors import Forbidden, RateLimited
+from app.db import READ_METHODS, READ_ONLY, open_session, unit_of_work
+from app.errors import Forbidden, RateLimited, ReplybaseError
 from app.state import Services
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """One session per request: committed when the endpoint returns, rolled back when it raises.
+
+    Requests that only read (GET, HEAD) get a read-only transaction, which on SQLite takes no lock at all. Async,
+    so that opening it costs no trip through the thread pool (nothing is read until the endpoint's first query);
+    the commit, which talks to the database, goes through the pool, and is skipped when nothing was begun.
+    """
+    session = open_session(request.app.state.services.session_factory,
+                           read_only=request.method in READ_METHODS)
+    try:
+        yield session
+    except ReplybaseError as exc:
+        await _end(session, commit=exc.keeps_changes)
+        raise
+    except BaseException:
+        await _end(session, commit=False)
+        raise
+    await _end(session, commit=True)
+
+
+async def _end(session: Session, *, commit: bool) -> None:
+    if not session.in_transaction() and not (session.new or session.dirty or session.deleted):
+        session.close()  # nothing was read or written: nothing to end
+        return
+    if session.info.get(READ_ONLY) and session.get_bind().dialect.name == "sqlite":
+        # Ending a read on SQLite (WAL) releases a snapshot in this process: no lock to wait for, no disk write, so
+        # no reason to pay a trip through the thread pool for it.
+        _commit_or_roll_back(session, commit)
+        return
+    await run_in_threadpool(_commit_or_roll_back, session, commit)
+
+
+def _commit_or_roll_back(session: Session, commit: bool) -> None:
+    try:
+        session.commit() if commit else session.rollback()
+    finally:
+        session.close()
+
 
 # scope="function": the transaction commits before the response is sent, so a client (or another replica) that
 # acts on a 2xx finds the change, and a commit that fails is the client's error instead of a silent loss.
@@ -44,7 +86,7 @@ _api_key_header = APIKeyHeader(name="X-API-Key", auto_error=False, description="
 _bearer = HTTPBearer(auto_error=False, description="A JWT access token from /auth/login")
 
 
-def get_principal(
+async def get_principal(
     request: Request,
     services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key_header)] = None,
@@ -55,10 +97,10 @@ def get_principal(
     A read of its own, finished before the endpoint runs: authentication never holds a transaction (or, on
     SQLite, a lock) for the length of the request.
     """
-    return _counted(request, services, _verify(services, api_key, bearer))
+    return await _authenticated(request, services, api_key, bearer)
 
 
-def get_stream_principal(
+async def get_stream_principal(
     request: Request,
     services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key_header)] = None,
@@ -69,7 +111,20 @@ def get_stream_principal(
     """As get_principal, for Server-Sent-Event streams: a header, or the access token in `?token=`."""
     if bearer is None and token:
         bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
-    return _counted(request, services, _verify(services, api_key, bearer))
+    return await _authenticated(request, services, api_key, bearer)
+
+
+async def _authenticated(request: Request, services: Services, api_key: str | None,
+                         bearer: HTTPAuthorizationCredentials | None) -> Principal:
+    """The database and Redis are called through the thread pool; a key verified a moment ago, counted in this
+    process's memory, costs no trip there (most API calls)."""
+    key_hash = sha256_hex(api_key) if api_key is not None else None  # a key wins over a JWT, as in authenticate
+    principal = services.verified_keys.get(key_hash) if key_hash is not None else None
+    if principal is None:
+        principal = await run_in_threadpool(_verify, services, api_key, key_hash, bearer)
+    if services.rate_limiter.counts_in_memory:
+        return _counted(request, services, principal)
+    return await run_in_threadpool(_counted, request, services, principal)
 
 
 def _counted(request: Request, services: Services, principal: Principal) -> Principal:
@@ -82,10 +137,8 @@ def _counted(request: Request, services: Services, principal: Principal) -> Prin
     return principal
 
 
-def _verify(services: Services, api_key: str | None, bearer: HTTPAuthorizationCredentials | None) -> Principal:
-    key_hash = sha256_hex(api_key) if api_key is not None else None  # a key wins over a JWT, as in authenticate
-    if key_hash is not None and (known := services.verified_keys.get(key_hash)) is not None:
-        return known
+def _verify(services: Services, api_key: str | None, key_hash: str | None,
+            bearer: HTTPAuthorizationCredentials | None) -> Principal:
     generation = current_generation()
     with unit_of_work(services.session_factory, read_only=True) as session:
         principal = auth_service.authenticate(session, services.jwt_secret, api_key=api_key,

@@ -16,7 +16,7 @@ metrics_router = APIRouter(tags=["Health"])  # included unless REPLYBASE_METRICS
 
 
 @router.get("/healthz")
-def healthz() -> dict:
+async def healthz() -> dict:  # async: answering it needs no thread from the pool
     """The process is up."""
     return {"status": "ok"}
 

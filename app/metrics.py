@@ -61,10 +61,20 @@ for _outcome in WEBHOOK_OUTCOMES:
     WEBHOOK_DELIVERIES.labels(_outcome)
 
 
+# (method, route, status) -> its counter and histogram, looked up once: labels() takes a lock and checks its labels
+# on every call. Bounded as the labels are.
+_request_series: dict[tuple[str, str, int], tuple[Counter, Histogram]] = {}
+
+
 def observe_request(method: str, route: str, status: int, seconds: float) -> None:
-    labels = (method if method in HTTP_METHODS else "other", route, str(status))
-    HTTP_REQUESTS.labels(*labels).inc()
-    HTTP_DURATION.labels(*labels).observe(seconds)
+    method = method if method in HTTP_METHODS else "other"
+    series = _request_series.get((method, route, status))
+    if series is None:
+        labels = (method, route, str(status))
+        series = _request_series.setdefault((method, route, status),
+                                            (HTTP_REQUESTS.labels(*labels), HTTP_DURATION.labels(*labels)))
+    series[0].inc()
+    series[1].observe(seconds)
 
 
 def observe_job(kind: str, lane: str, seconds: float, ok: bool) -> None:

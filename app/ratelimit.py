@@ -13,7 +13,7 @@ import math
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from limits import RateLimitItem, RateLimitItemPerSecond
@@ -32,6 +32,8 @@ RETRY_CAP_SECONDS = 32.0
 # Memory counters: an expired counter is dropped whenever it is read; idle ones are swept this often, which only
 # bounds the memory of accounts that stopped calling.
 SWEEP_SECONDS = 60.0
+# Window ends remembered (one per active account and plan limit); past this many the memo starts over.
+MAX_WINDOWS_REMEMBERED = 10_000
 
 
 class MemoryCounters(MemoryStorage):
@@ -77,6 +79,17 @@ class RateLimitStatus:
 class Limiters:
     fixed: FixedWindowRateLimiter
     moving: MovingWindowRateLimiter
+    # When each budget's current window ends, as the storage said: it stays fixed for the window's length, so it is
+    # asked once per window instead of on every request.
+    window_ends: dict[str, float] = field(default_factory=dict)
+
+    def window_end(self, key: str) -> float:
+        ends = self.window_ends.get(key)
+        if ends is None or ends <= time.time():
+            if len(self.window_ends) >= MAX_WINDOWS_REMEMBERED:
+                self.window_ends.clear()  # many accounts: start over rather than track ages
+            ends = self.window_ends[key] = self.fixed.storage.get_expiry(key)
+        return ends
 
 
 class AccountRateLimiter:
@@ -93,15 +106,23 @@ class AccountRateLimiter:
         self._lock = threading.Lock()
 
     def hit(self, account_id: str, limit: int) -> RateLimitStatus:
-        """Count one request against the account's budget and report what is left."""
+        """Count one request against the account's budget and report what is left.
+
+        One call to the storage (one Redis round trip) per request: the count comes back from the increment (as in
+        `limits`' FixedWindowRateLimiter.hit), the window's end from a per-window memo."""
         item = RateLimitItemPerSecond(limit, self._window)
+        key = item.key_for("account", account_id)
 
         def count(limiters: Limiters) -> RateLimitStatus:
-            allowed = limiters.fixed.hit(item, "account", account_id)
-            stats = limiters.fixed.get_window_stats(item, "account", account_id)
-            return RateLimitStatus(allowed, limit, stats.remaining, stats.reset_time)
+            used = limiters.fixed.storage.incr(key, item.get_expiry())
+            return RateLimitStatus(used <= limit, limit, max(0, limit - used), limiters.window_end(key))
 
         return self._with_fallback(count)
+
+    @property
+    def counts_in_memory(self) -> bool:
+        """True when budgets are counted in this process's memory by configuration: counting calls nothing."""
+        return isinstance(self._storage, MemoryStorage)
 
     def used(self, account_id: str, limit: int) -> int:
         item = RateLimitItemPerSecond(limit, self._window)

@@ -67,17 +67,47 @@ def ingest(paths: list[Path], account: AccountOption,
 
 @kb_cli.command("search")
 def search(query: str, account: AccountOption, top_k: int = 5,
-           mode: Annotated[str, typer.Option(help="hybrid, semantic or keyword")] = "hybrid") -> None:
-    """Search an account's knowledge base and print the cited chunks."""
+           mode: Annotated[str, typer.Option(help="hybrid, semantic or keyword")] = "hybrid",
+           local: Annotated[bool, typer.Option("--local", help="Search in this process even when the service "
+                                                                "runs (loads the model: seconds)")] = False) -> None:
+    """Search an account's knowledge base and print the cited chunks.
+
+    Asked of the running service (REPLYBASE_API_URL) when one answers, whose model is loaded already; else here."""
+    from app.config import get_settings
+
+    settings = get_settings()
+    if not local:
+        from app.api_client import ask_running_api
+
+        answer = ask_running_api(settings, account, "POST", "/ai/knowledge-base/search",
+                                 json={"query": query, "top_k": top_k, "mode": mode})
+        if answer.response is not None:
+            typer.echo(f"(answered by the running service at {answer.url})", err=True)
+            if not answer.response.is_success:
+                typer.echo(f"error: {answer.response.json().get('detail')}", err=True)
+                raise typer.Exit(code=1)
+            _print_hits(answer.response.json()["results"])
+            return
+        typer.echo(f"(searching here, loading the model: {answer.why_not})", err=True)
+    _search_here(query, account, top_k, mode)
+
+
+def _search_here(query: str, account: str, top_k: int, mode: str) -> None:
     from app.cli import build_cli_services
     from app.kb.retrieval import retrieve
 
     services = build_cli_services()
     with services.session_factory() as session:
         _principal(session, account)
-        for rank, hit in enumerate(retrieve(session, services, account, query, top_k=top_k, mode=mode), 1):
-            where = ", ".join(filter(None, [hit.document_title, hit.page and f"page {hit.page}", hit.section]))
-            typer.echo(f"{rank}. [{hit.score:.3f}] {where}\n   {hit.text[:300]}")
+        hits = retrieve(session, services, account, query, top_k=top_k, mode=mode)
+    _print_hits([hit.model_dump() for hit in hits])
+
+
+def _print_hits(hits: list[dict]) -> None:
+    for rank, hit in enumerate(hits, 1):
+        where = ", ".join(filter(None, [hit["document_title"], hit["page"] and f"page {hit['page']}",
+                                        hit["section"]]))
+        typer.echo(f"{rank}. [{hit['score']:.3f}] {where}\n   {hit['text'][:300]}")
 
 
 @kb_cli.command("rebuild-index")

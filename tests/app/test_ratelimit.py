@@ -1,5 +1,6 @@
 import os
 import secrets
+import time
 
 import pytest
 
@@ -73,3 +74,16 @@ def test_service_uses_redis_when_configured(client, services, tenant):
     AccountRateLimiter(REDIS_URL, 3600).hit(tenant.account_id, 2)
     assert client.get("/api/v2/sessions", headers=tenant.headers).status_code == 200
     assert client.get("/api/v2/sessions", headers=tenant.headers).status_code == 429
+
+
+@pytest.mark.parametrize("storage", ["memory://"] + ([REDIS_URL] if REDIS_URL else []))
+def test_a_new_window_starts_with_the_whole_budget_and_a_later_reset(storage):
+    limiter = AccountRateLimiter(storage, 1)
+    account = "acct-" + secrets.token_hex(6)
+    first, second, third = (limiter.hit(account, 2) for _ in range(3))
+    assert [first.remaining, second.remaining, third.allowed] == [1, 0, False]
+    assert first.reset_at == third.reset_at
+    time.sleep(max(0.0, third.reset_time - time.time()) + 1.05)  # Redis counts whole seconds
+    again = limiter.hit(account, 2)
+    assert again.allowed and again.remaining == 1
+    assert again.reset_at > third.reset_at

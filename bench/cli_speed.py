@@ -1,0 +1,67 @@
+"""Seconds per `replybase kb search` call, beside `replybase --help` (Python, typer and our imports) in the same run:
+answered by a running service, and in the CLI's own process (`--local`, which loads the model).
+
+    python bench/cli_speed.py               # 5 calls each (3 local), SQLite, the bundled model
+    python bench/cli_speed.py --calls 10
+
+The service (`replybase serve` with its worker, on 127.0.0.1) ingests the Velo Verde FAQ first; every call is a new
+process, as a shell user's would be.
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import common  # noqa: F401 - puts the repository on sys.path and keeps the model offline
+from common import format_table
+
+from tests.processes import REPLYBASE, REPO_ROOT, Deployment, setup_shop
+
+QUESTION = "How much does a puncture repair cost?"
+
+
+def timed_calls(deployment: Deployment, args: list[str], calls: int, env: dict[str, str], expect: str) -> list[float]:
+    data_dir = deployment.root / "cli"
+    data_dir.mkdir(exist_ok=True)
+    seconds = []
+    for _ in range(calls):
+        started = time.perf_counter()
+        done = subprocess.run([*REPLYBASE, *args], env=deployment.environment(data_dir, env), cwd=data_dir,
+                              capture_output=True, text=True, timeout=300)
+        seconds.append(time.perf_counter() - started)
+        if done.returncode != 0 or expect not in done.stdout + done.stderr:
+            raise SystemExit(f"replybase {' '.join(args)} failed or did not say {expect!r}:\n"
+                             f"{done.stdout}{done.stderr}")
+    return seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--calls", type=int, default=5)
+    parser.add_argument("--local-calls", type=int, default=3)
+    parser.add_argument("--checkout", type=Path, default=REPO_ROOT)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cli-speed-") as root, \
+            Deployment(Path(root), checkout=args.checkout) as deployment:
+        api = deployment.start_api("api", run_workers=True)
+        shop = setup_shop(api, deployment.create_account(plan="self-hosted"))
+        search = ["kb", "search", QUESTION, "--account", shop.account.account_id]
+        env = {"REPLYBASE_API_URL": api.base_url}
+        runs = [("replybase --help (baseline)", timed_calls(deployment, ["--help"], args.calls, env, "Usage")),
+                ("kb search, service running", timed_calls(deployment, search, args.calls, env,
+                                                           "answered by the running service")),
+                ("kb search --local (loads the model)",
+                 timed_calls(deployment, [*search, "--local"], args.local_calls, env, "1. ["))]
+    baseline = statistics.median(runs[0][1])
+    rows = [[name, len(seconds), f"{statistics.median(seconds):.2f}", f"{max(seconds):.2f}",
+             f"{statistics.median(seconds) / baseline:.1f}x"] for name, seconds in runs]
+    print(format_table(["call", "calls", "median s", "max s", "vs --help"], rows))
+
+
+if __name__ == "__main__":
+    main()
