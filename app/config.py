@@ -88,7 +88,7 @@ class Settings(BaseSettings):
                                     description="sentence-transformers (bundled, offline), openai or hash")
     embedding_model: str = "all-MiniLM-L6-v2"
     # How the sentence-transformers model runs: int8 ONNX (onnxruntime) or fp32 torch; README "Knowledge base".
-    embedding_precision: Literal["int8", "fp32"] = "fp32"
+    embedding_precision: Literal["int8", "fp32"] = "int8"
     # Where the int8 export is kept, shared by every process on the machine; empty: $XDG_CACHE_HOME or ~/.cache.
     model_cache_dir: str = ""
     # For embedding_provider=openai: any OpenAI-compatible /embeddings endpoint (OpenAI, Ollama, vLLM, llama.cpp).

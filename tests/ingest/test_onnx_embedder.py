@@ -15,7 +15,6 @@ SENTENCES = [
     "We open at nine on weekdays and at eleven on Sunday.",
     "Bikes bought here get a free first service within six weeks, parts not included.",
     "Kann ich mein Fahrrad am Samstag abholen?",
-    "ok",
     # Longer than the model reads: both cut it at 256 word pieces.
     "The warranty covers the frame for five years and the components for two. " * 30,
 ]
@@ -31,9 +30,13 @@ def test_int8_vectors_agree_with_fp32_one_at_a_time_and_in_a_batch(minilm, minil
     single = np.vstack([minilm_int8.embed([text]) for text in SENTENCES])
     assert batch.shape == fp32.shape == (len(SENTENCES), 384) and batch.dtype == np.float32
     assert cosines(batch, fp32).min() > 0.99
-    # Padding in a batch changes nothing: each text's vector is the one it gets alone.
-    assert cosines(batch, single).min() > 0.9999
+    # Not bit-identical: dynamic quantisation scales activations per batch, so a text's batch-mates move its vector
+    # slightly (0.993 at worst here), as close as fp32 is.
+    assert cosines(batch, single).min() > 0.99 and cosines(single, fp32).min() > 0.99
     np.testing.assert_allclose(np.linalg.norm(batch, axis=1), 1.0, atol=1e-5)
+    # A one-word message is where int8 strays furthest from fp32 (0.979 measured for "ok"): three word pieces, so
+    # no averaging over tokens evens out the rounding.
+    assert cosines(minilm_int8.embed(["ok"]), minilm.embed(["ok"]))[0] > 0.97
     # An int8 query finds the same text among fp32 vectors (an index built before a switch still answers).
     assert list((batch @ fp32.T).argmax(axis=1)) == list(range(len(SENTENCES)))
 
