@@ -88,6 +88,10 @@ class Settings(BaseSettings):
     embedding_provider: str = Field(default="sentence-transformers",
                                     description="sentence-transformers (bundled, offline), openai or hash")
     embedding_model: str = "all-MiniLM-L6-v2"
+    # How the sentence-transformers model runs: int8 ONNX (onnxruntime) or fp32 torch; README "Knowledge base".
+    embedding_precision: Literal["int8", "fp32"] = "int8"
+    # Where the int8 export is kept, shared by every process on the machine; empty: $XDG_CACHE_HOME or ~/.cache.
+    model_cache_dir: str = ""
     # For embedding_provider=openai: any OpenAI-compatible /embeddings endpoint (OpenAI, Ollama, vLLM, llama.cpp).
     embedding_base_url: str = ""
     embedding_api_key: str = ""
@@ -107,7 +111,7 @@ class Settings(BaseSettings):
     llm_timeout_seconds: float = Field(default=20.0, gt=0)
     llm_max_retries: int = Field(default=2, ge=0, le=10)
 
-    @field_validator("log_level", "log_format", mode="before")
+    @field_validator("log_level", "log_format", "embedding_precision", mode="before")
     @classmethod
     def _any_case(cls, value, info):
         # LOG_LEVEL=info and LOG_FORMAT=JSON are common spellings in deployment files.

@@ -1,8 +1,9 @@
 """Retrieval quality of the service's search modes on SciFact and StackFAQ, beside published numbers.
 
 Runs keyword (BM25), semantic (MiniLM + FAISS), RRF hybrid (baseline) and adaptive hybrid (ours) through
-the same HybridSearcher the service uses, and prints nDCG@10 / Recall@10 tables. Corpus embeddings are
-cached in bench/.cache/, so only the first run pays the ~4 minutes of embedding.
+the same HybridSearcher the service uses, and prints nDCG@10 / Recall@10 tables, once with the fp32 (torch) and
+once with the int8 (ONNX) MiniLM, then both side by side. Corpus embeddings are cached in bench/.cache/, so only
+the first run pays the ~4 minutes of embedding.
 
     python bench/retrieval.py [--data-dir ../shared/bench]
 """
@@ -41,6 +42,9 @@ REFERENCES = {
     ],
 }
 TARGETS = {"scifact": 0.72, "stackfaq": 0.94}
+SPLITS = {"scifact": ["test", "train"], "stackfaq": ["test"]}
+# Issue #13: the int8 model is used only if its nDCG@10 stays this close to the fp32 model's.
+PRECISION_TOLERANCE = 0.01
 
 
 def run_split(indexed: IndexedDataset, split: str) -> list[tuple[str, float, float, float]]:
@@ -60,11 +64,11 @@ def run_split(indexed: IndexedDataset, split: str) -> list[tuple[str, float, flo
     return rows
 
 
-def print_split(name: str, split: str, indexed: IndexedDataset, rows) -> None:
+def print_split(name: str, split: str, indexed: IndexedDataset, rows, model: str) -> None:
     """One table of measured systems, then the published/reference numbers and the target check."""
     queries, docs = len(indexed.dataset.qrels[split]), len(indexed.doc_ids)
     note = ", the split the fusion was tuned on" if split == "train" else ""
-    print(f"\n### {name} {split} ({queries} queries, {docs} docs{note})\n")
+    print(f"\n### {name} {split} ({queries} queries, {docs} docs{note}), embedder {model}\n")
     print(format_table(["system (this run)", "nDCG@10", "Recall@10", "search ms/query"],
                        [(label, f"{ndcg:.4f}", f"{recall:.4f}", f"{ms:.2f}") for label, ndcg, recall, ms in rows]))
     references = REFERENCES.get((name, split))
@@ -80,28 +84,57 @@ def print_split(name: str, split: str, indexed: IndexedDataset, rows) -> None:
     print(line)
 
 
+def print_precisions(results: dict[tuple[str, str], dict[str, list]]) -> None:
+    """nDCG@10 of each precision side by side, against the first (the fp32 model as published)."""
+    rows = []
+    for (name, split), by_precision in results.items():
+        baseline, *others = by_precision
+        for index, (label, _mode, _fusion) in enumerate(SYSTEMS):
+            base = by_precision[baseline][index][1]
+            for other in others:
+                value = by_precision[other][index][1]
+                rows.append((f"{name} {split}", label, f"{base:.4f}", f"{value:.4f}", f"{value - base:+.4f}",
+                             "yes" if abs(value - base) <= PRECISION_TOLERANCE else "NO"))
+    precisions = list(next(iter(results.values())))
+    print(f"\n### nDCG@10 by model precision ({' vs '.join(precisions)})\n")
+    print(format_table(["dataset", "system", f"{precisions[0]}", " / ".join(precisions[1:]), "difference",
+                        f"within {PRECISION_TOLERANCE}"], rows))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data-dir", type=Path, default=DEFAULT_DATA_DIR,
                         help="folder holding scifact/ and stackfaq/ in BEIR layout (default: %(default)s)")
     parser.add_argument("--threads", type=int, default=1, help="FAISS threads while searching (default: %(default)s)")
+    parser.add_argument("--precisions", nargs="+", choices=["fp32", "int8"], default=["fp32", "int8"],
+                        help="MiniLM runs to compare; the first is the baseline (default: %(default)s)")
+    parser.add_argument("--datasets", nargs="+", choices=["scifact", "stackfaq"], default=["scifact", "stackfaq"])
     args = parser.parse_args()
 
     import faiss
 
-    from ingest.embedders import SentenceTransformerEmbedder
+    from ingest.embedders import build_embedder
 
     # One query at a time, as in the service; more OpenMP threads only add hand-off cost per query.
     faiss.omp_set_num_threads(args.threads)
 
-    embedder = SentenceTransformerEmbedder()
+    embedders = {precision: build_embedder("sentence-transformers", precision=precision)
+                 for precision in args.precisions}
     print("# Retrieval quality (bench/retrieval.py)")
-    print(f"\nmodel {embedder.name}; python {platform.python_version()}; data {args.data_dir}")
+    print(f"\nmodels {', '.join(e.name for e in embedders.values())}; python {platform.python_version()}; "
+          f"data {args.data_dir}")
     print("Fusion constants were fit on SciFact train only (bench/tune_fusion.py); test splits were not used.")
-    for name, splits in [("scifact", ["test", "train"]), ("stackfaq", ["test"])]:
-        indexed = index_dataset(load_beir(args.data_dir / name), embedder)
-        for split in splits:
-            print_split(name, split, indexed, run_split(indexed, split))
+    results: dict[tuple[str, str], dict[str, list]] = {}
+    for name, splits in [(name, SPLITS[name]) for name in args.datasets]:
+        dataset = load_beir(args.data_dir / name)
+        for precision, embedder in embedders.items():
+            indexed = index_dataset(dataset, embedder)
+            for split in splits:
+                rows = run_split(indexed, split)
+                results.setdefault((name, split), {})[precision] = rows
+                print_split(name, split, indexed, rows, embedder.name)
+    if len(embedders) > 1:
+        print_precisions(results)
 
 
 if __name__ == "__main__":

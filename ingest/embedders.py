@@ -21,7 +21,8 @@ BUNDLED_MODEL = "all-MiniLM-L6-v2"
 class Embedder(Protocol):
     """Turns texts into L2-normalised float32 vectors of a fixed dimension.
 
-    `name` identifies the model (it is stored beside every vector, so a model change is detectable),
+    `name` identifies the model and how it runs (it is stored beside every vector, so a model or precision change
+    is detectable and stored vectors are reused only under the same name),
     `dimension` is the vector size, `max_tokens` the longest input the model reads without truncating,
     and `count_tokens` measures a text in the model's own units so chunkers can respect `max_tokens`.
     `warm_up()` loads whatever is heavy; `embed` calls it when needed.
@@ -71,7 +72,11 @@ def _load_sentence_transformer(path: str):
 
 
 class SentenceTransformerEmbedder:
-    """A sentence-transformers model loaded offline from a local directory (the bundled MiniLM by default)."""
+    """A sentence-transformers model loaded offline from a local directory (the bundled MiniLM by default), in fp32.
+
+    Its name is the model's alone, as before int8 existed, so vectors stored by earlier versions are still reused."""
+
+    precision = "fp32"
 
     def __init__(self, model: str = BUNDLED_MODEL, batch_size: int = 32) -> None:
         self.name = model
@@ -229,12 +234,20 @@ class OpenAIEmbedder:
         return vectors / np.where(norms == 0, 1.0, norms)
 
 
-def build_embedder(provider: str, model: str = BUNDLED_MODEL, *, base_url: str = "", api_key: str = "",
-                   timeout: float = 30.0) -> Embedder:
+def build_embedder(provider: str, model: str = BUNDLED_MODEL, *, precision: str = "fp32", base_url: str = "",
+                   api_key: str = "", timeout: float = 30.0, cache_dir: Path | None = None) -> Embedder:
     """The embedder registered under `provider`: "sentence-transformers" (default), "openai" or "hash".
 
-    `base_url`, `api_key` and `timeout` are the OpenAI-compatible endpoint's; the other providers ignore them."""
+    `precision` picks how a sentence-transformers model runs: "fp32" (torch) or "int8" (ONNX, exported once into
+    `cache_dir`). `base_url`, `api_key` and `timeout` are the OpenAI-compatible endpoint's; the other providers
+    ignore them."""
+    if precision not in ("fp32", "int8"):
+        raise ValueError(f"unknown embedding precision {precision!r}; use int8 or fp32")
     if provider == "sentence-transformers":
+        if precision == "int8":
+            from ingest.onnx_embedder import OnnxInt8Embedder
+
+            return OnnxInt8Embedder(model, cache_dir=cache_dir)
         return SentenceTransformerEmbedder(model)
     if provider == "openai":
         if not base_url:

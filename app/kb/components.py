@@ -1,5 +1,7 @@
 """Builds the knowledge base's long-lived parts (embedder, pipeline, indexes) onto Services."""
 
+from pathlib import Path
+
 from sqlmodel import Session, select
 
 from app.jobs.models import Job
@@ -20,8 +22,9 @@ def attach_knowledge_base(services: Services) -> None:
     """Nothing loads here: the model loads on first use or in warm_up_knowledge_base()."""
     settings = services.settings
     embedder = build_embedder(settings.embedding_provider, settings.embedding_model,
-                              base_url=settings.embedding_base_url, api_key=settings.embedding_api_key,
-                              timeout=settings.embedding_timeout_seconds)
+                              precision=settings.embedding_precision, base_url=settings.embedding_base_url,
+                              api_key=settings.embedding_api_key, timeout=settings.embedding_timeout_seconds,
+                              cache_dir=Path(settings.model_cache_dir) if settings.model_cache_dir else None)
     services.components["embedder"] = embedder
     limits = IngestLimits(max_pages=settings.max_document_pages, max_characters=settings.max_document_characters,
                           max_unpacked_bytes=settings.max_unpacked_mb * 2**20,

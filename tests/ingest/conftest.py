@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from ingest.embedders import HashEmbedder, SentenceTransformerEmbedder
+from ingest.onnx_embedder import OnnxInt8Embedder
 from tests.files.generated import encrypt_pdf, make_docx, make_pdf, make_png, make_zip
 
 FILES = Path(__file__).resolve().parents[1] / "files"
@@ -24,6 +25,14 @@ def sample() -> Callable[[str], bytes]:
 def minilm() -> SentenceTransformerEmbedder:
     """The bundled MiniLM, loaded once for the whole session (about 5 s)."""
     embedder = SentenceTransformerEmbedder()
+    embedder.warm_up()
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def minilm_int8() -> OnnxInt8Embedder:
+    """The bundled MiniLM as int8 ONNX, from the machine's shared export cache (the first run ever exports it)."""
+    embedder = OnnxInt8Embedder()
     embedder.warm_up()
     return embedder
 
