@@ -19,7 +19,8 @@ from ingest.onnx_export import cached_int8_model
 
 @dataclass
 class _Runtime:
-    session: object  # onnxruntime.InferenceSession
+    session: object  # onnxruntime.InferenceSession, for batches: its own pool of `threads` threads
+    query_session: object  # the same model for one text, run in the calling thread
     tokenizer: object  # tokenizers.Tokenizer: truncates at max_tokens, pads to the batch's longest text
     counter: object  # the same tokenizer without truncation or padding, for count_tokens
     max_tokens: int
@@ -68,14 +69,20 @@ def _build_runtime(model_dir: Path, cache_dir: Path | None, threads: int) -> _Ru
     import onnxruntime
     from tokenizers import Tokenizer
 
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    options.inter_op_num_threads = 1
-    # Idle pool threads sleep instead of spinning: the cores are shared with requests and other workers.
-    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-    options.enable_mem_pattern = False  # every batch has its own shape
-    session = onnxruntime.InferenceSession(str(cached_int8_model(model_dir, cache_dir)), options,
-                                           providers=["CPUExecutionProvider"])
+    model_file = str(cached_int8_model(model_dir, cache_dir))
+
+    def session_with(threads: int):
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads
+        options.inter_op_num_threads = 1
+        # Idle pool threads sleep instead of spinning: the cores are shared with requests and other workers.
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.enable_mem_pattern = False  # every batch has its own shape
+        return onnxruntime.InferenceSession(model_file, options, providers=["CPUExecutionProvider"])
+
+    # A question embedded for a reply must not wait for the pool an ingestion batch is using (concurrent runs of one
+    # session share its threads): one text runs in its caller's thread, on a session of its own.
+    session, query_session = session_with(threads), session_with(1)
     max_tokens = int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
     # tokenizer.json carries its own truncation (128) and fixed padding; sentence-transformers overrides both.
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -87,7 +94,7 @@ def _build_runtime(model_dir: Path, cache_dir: Path | None, threads: int) -> _Ru
     counter.no_truncation()
     counter.no_padding()
     dimension = int(json.loads((model_dir / "config.json").read_text())["hidden_size"])
-    return _Runtime(session, tokenizer, counter, max_tokens, dimension)
+    return _Runtime(session, query_session, tokenizer, counter, max_tokens, dimension)
 
 
 class OnnxInt8Embedder:
@@ -148,7 +155,8 @@ class OnnxInt8Embedder:
         mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
         feed = {"input_ids": np.array([e.ids for e in encodings], dtype=np.int64), "attention_mask": mask,
                 "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64)}
-        tokens = runtime.session.run(["token_embeddings"], feed)[0]
+        session = runtime.query_session if len(texts) == 1 else runtime.session
+        tokens = session.run(["token_embeddings"], feed)[0]
         # sentence-transformers' Pooling (mean) and Normalize: masked mean, then x / max(||x||, 1e-12).
         weights = mask[:, :, None].astype(np.float32)
         pooled = (tokens * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
