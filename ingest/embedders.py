@@ -235,19 +235,21 @@ class OpenAIEmbedder:
 
 
 def build_embedder(provider: str, model: str = BUNDLED_MODEL, *, precision: str = "fp32", base_url: str = "",
-                   api_key: str = "", timeout: float = 30.0, cache_dir: Path | None = None) -> Embedder:
+                   api_key: str = "", timeout: float = 30.0, cache_dir: Path | None = None,
+                   niceness: int = 0) -> Embedder:
     """The embedder registered under `provider`: "sentence-transformers" (default), "openai" or "hash".
 
     `precision` picks how a sentence-transformers model runs: "fp32" (torch) or "int8" (ONNX, exported once into
     `cache_dir`). `base_url`, `api_key` and `timeout` are the OpenAI-compatible endpoint's; the other providers
-    ignore them."""
+    ignore them. `niceness` lowers the priority of the int8 model's batch threads (torch's are shared by the whole
+    process, so fp32 ignores it)."""
     if precision not in ("fp32", "int8"):
         raise ValueError(f"unknown embedding precision {precision!r}; use int8 or fp32")
     if provider == "sentence-transformers":
         if precision == "int8":
             from ingest.onnx_embedder import OnnxInt8Embedder
 
-            return OnnxInt8Embedder(model, cache_dir=cache_dir)
+            return OnnxInt8Embedder(model, cache_dir=cache_dir, niceness=niceness)
         return SentenceTransformerEmbedder(model)
     if provider == "openai":
         if not base_url:

@@ -53,19 +53,41 @@ def _pooling_is_mean(model_dir: Path) -> bool:
     return modes == {"pooling_mode_mean_tokens"} or config.get("pooling_mode") == "mean"
 
 
-def _load_runtime(model_dir: Path, cache_dir: Path | None, threads: int) -> _Runtime:
-    # One session per model, cache and thread count per process: a session holds the weights and its thread pool.
-    key = (str(model_dir), str(cache_dir), threads)
+def _load_runtime(model_dir: Path, cache_dir: Path | None, threads: int, niceness: int) -> _Runtime:
+    # One runtime per model, cache, thread count and priority per process: a session holds the weights and its pool.
+    key = (str(model_dir), str(cache_dir), threads, niceness)
     with _runtimes_lock:
         if key not in _runtimes:
             if not _pooling_is_mean(model_dir):
                 raise ValueError(f"the int8 embedder supports mean-pooling sentence-transformers models only, and "
                                  f"{model_dir} pools otherwise; set REPLYBASE_EMBEDDING_PRECISION=fp32")
-            _runtimes[key] = _build_runtime(model_dir, cache_dir, threads)
+            _runtimes[key] = _build_runtime(model_dir, cache_dir, threads, niceness)
         return _runtimes[key]
 
 
-def _build_runtime(model_dir: Path, cache_dir: Path | None, threads: int) -> _Runtime:
+def _built_at_niceness(niceness: int, build):
+    """`build()` run in a thread of that niceness: Linux gives each thread its own, and a thread inherits its
+    creator's, so the pool threads a session starts there keep it for good."""
+    if not niceness or not hasattr(os, "setpriority"):
+        return build()
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), niceness)
+            outcome["built"] = build()
+        except BaseException as exc:  # raised again in the caller's thread
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run, name="replybase-onnx-pool")
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["built"]
+
+
+def _build_runtime(model_dir: Path, cache_dir: Path | None, threads: int, niceness: int) -> _Runtime:
     import onnxruntime
     from tokenizers import Tokenizer
 
@@ -82,7 +104,7 @@ def _build_runtime(model_dir: Path, cache_dir: Path | None, threads: int) -> _Ru
 
     # A question embedded for a reply must not wait for the pool an ingestion batch is using (concurrent runs of one
     # session share its threads): one text runs in its caller's thread, on a session of its own.
-    session, query_session = session_with(threads), session_with(1)
+    session, query_session = _built_at_niceness(niceness, lambda: session_with(threads)), session_with(1)
     max_tokens = int(json.loads((model_dir / "sentence_bert_config.json").read_text())["max_seq_length"])
     # tokenizer.json carries its own truncation (128) and fixed padding; sentence-transformers overrides both.
     tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
@@ -107,18 +129,21 @@ class OnnxInt8Embedder:
     precision = "int8"
 
     def __init__(self, model: str = BUNDLED_MODEL, *, batch_size: int = 32, cache_dir: Path | None = None,
-                 threads: int | None = None) -> None:
+                 threads: int | None = None, niceness: int = 0) -> None:
         self.name = f"{model}@int8"
         self.batch_size = batch_size
         self._path = Path(resolve_model_path(model))
         self._cache_dir = cache_dir
         self._threads = threads
+        # Above 0 (Linux), batches run at that lower priority: background work that leaves busy cores to the rest.
+        self._niceness = niceness
         self._runtime: _Runtime | None = None
 
     def warm_up(self) -> None:
         """Load the cached int8 model (exporting it first if this machine has none): seconds, once per process."""
         if self._runtime is None:
-            self._runtime = _load_runtime(self._path, self._cache_dir, self._threads or default_threads())
+            self._runtime = _load_runtime(self._path, self._cache_dir, self._threads or default_threads(),
+                                          self._niceness)
 
     @property
     def runtime(self) -> _Runtime:

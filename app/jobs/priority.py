@@ -18,6 +18,9 @@ REPLY_MAX_PAUSE_SECONDS = 5.0
 # A job waits for in-flight requests at most as long as an inbound call may take under a burst (issue #9's p95
 # bound of 1 s), so a job is never delayed by more than one burst's worth of acknowledgements.
 REQUEST_MAX_PAUSE_SECONDS = 1.0
+# The niceness of ingestion's threads (0 normal, 19 lowest; 10 is `nice`'s default): the scheduler prefers every other
+# thread of the service when the CPUs are busy, while an idle machine still gives ingestion all it has.
+INGEST_NICENESS = 10
 
 class Foreground:
     """A count of urgent work running now, and a bounded wait for it to reach zero."""

@@ -13,15 +13,13 @@ from app.common import utcnow
 from app.db import unit_of_work
 from app.jobs import liveness
 from app.jobs.claiming import claim_next, next_due_at, settle
+from app.jobs.priority import INGEST_NICENESS
 from app.jobs.registry import HANDLERS, INGEST, LANES, PERIODIC, REPLIES, JobContext
 from app.logs import job_log_context
 from app.metrics import observe_job
 from app.state import Services
 
 logger = logging.getLogger("replybase.worker")
-# The ingestion slot's niceness (0 normal, 19 lowest): enough that the scheduler prefers every other thread of the
-# service when the CPUs are busy, while an idle machine still gives ingestion all it has.
-INGEST_NICENESS = 10
 
 
 class JobWakeup:

@@ -5,12 +5,13 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from app.jobs.models import Job
+from app.jobs.priority import INGEST_NICENESS
 from app.jobs.queue import enqueue
 from app.kb.indexing import KnowledgeIndexes
 from app.kb.models import Document
 from app.state import Services
 from ingest import language
-from ingest.embedders import build_embedder
+from ingest.embedders import Embedder, build_embedder
 from ingest.parsers import IngestLimits
 from ingest.pipeline import IngestPipeline
 
@@ -21,19 +22,24 @@ INGEST_BATCH = 8
 def attach_knowledge_base(services: Services) -> None:
     """Nothing loads here: the model loads on first use or in warm_up_knowledge_base()."""
     settings = services.settings
-    embedder = build_embedder(settings.embedding_provider, settings.embedding_model,
+
+    def embedder_at(niceness: int) -> Embedder:
+        return build_embedder(settings.embedding_provider, settings.embedding_model,
                               precision=settings.embedding_precision, base_url=settings.embedding_base_url,
                               api_key=settings.embedding_api_key, timeout=settings.embedding_timeout_seconds,
-                              cache_dir=Path(settings.model_cache_dir) if settings.model_cache_dir else None)
+                              cache_dir=Path(settings.model_cache_dir) if settings.model_cache_dir else None,
+                              niceness=niceness)
+
+    embedder = embedder_at(0)  # questions, searches and replies
     services.components["embedder"] = embedder
     limits = IngestLimits(max_pages=settings.max_document_pages, max_characters=settings.max_document_characters,
                           max_unpacked_bytes=settings.max_unpacked_mb * 2**20,
                           max_part_bytes=settings.max_unpacked_part_mb * 2**20,
                           max_chunks=settings.max_document_chunks)
-    # Small batches: ingestion gives way to replies between batches (app/jobs/priority.py), so a reply waits for at
-    # most one small batch.
+    # Ingestion embeds on threads of its own at low priority, so a busy machine runs replies first; and in small
+    # batches: it gives way to replies between batches (app/jobs/priority.py), so a reply waits for at most one.
     services.components["ingest_pipeline"] = IngestPipeline(
-        embedder, limits=limits, batch_size=INGEST_BATCH, embed_units=settings.extractive_decision == "fitted")
+        embedder_at(INGEST_NICENESS), limits=limits, batch_size=INGEST_BATCH, embed_units=settings.extractive_decision == "fitted")
     services.components["kb_indexes"] = KnowledgeIndexes(settings.data_dir, embedder)
 
 
@@ -43,6 +49,7 @@ def warm_up_knowledge_base(services: Services) -> None:
     # A first forward pass here, on the main thread: the compute threads it creates run at normal priority (not
     # the niced ingestion slot's), and the first customer does not pay for their start.
     embedder.embed(["warm up"])
+    services.components["ingest_pipeline"].embedder.warm_up()
     language.warm_up()
 
 

@@ -1,6 +1,7 @@
 """The int8 ONNX MiniLM: the fp32 model's vectors and token counts, one export per machine, picked by a setting."""
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -119,3 +120,23 @@ def test_an_unwritable_cache_says_what_to_set(tmp_path):
     blocker.write_text("a file where the cache folder should be")
     with pytest.raises(OSError, match="REPLYBASE_MODEL_CACHE_DIR"):
         onnx_export.cached_int8_model(tmp_path / "model", blocker)
+
+
+def _thread_niceness() -> dict[int, int]:
+    """Every thread of this process and its niceness, as Linux keeps it per thread (/proc/self/task/*/stat)."""
+    niceness = {}
+    for task in Path("/proc/self/task").iterdir():
+        fields = (task / "stat").read_text().rsplit(")", 1)[1].split()
+        niceness[int(task.name)] = int(fields[16])
+    return niceness
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="per-thread niceness is read from Linux's /proc")
+def test_background_batches_run_on_threads_of_lower_priority(minilm_int8):
+    before = _thread_niceness()
+    background = OnnxInt8Embedder(threads=2, niceness=10)
+    assert np.allclose(background.embed(SENTENCES[:3]), minilm_int8.embed(SENTENCES[:3]), atol=1e-4)
+    pool = {tid: nice for tid, nice in _thread_niceness().items() if tid not in before}
+    # Its compute pool was started at niceness 10 and stays there; this (the caller's) thread is not touched.
+    assert pool and set(pool.values()) == {10}
+    assert _thread_niceness()[threading.get_native_id()] == before[threading.get_native_id()]
