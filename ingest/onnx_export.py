@@ -74,7 +74,8 @@ def export_int8(model_dir: Path, target: Path, *, per_channel: bool = True, keep
                 weight_type: str = "int8") -> None:
     """Export the model's transformer (token embeddings out; pooling stays in Python) and quantise its weights.
 
-    The defaults are the shipped recipe (RECIPE names it); bench/int8_recipe.py compares them with the others."""
+    The defaults are the shipped recipe, which RECIPE names: change both together, or the cache serves an old
+    export. bench/int8_recipe.py compares the options."""
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as work:
         fused, int8 = Path(work) / "fused.onnx", Path(work) / "int8.onnx"
         export_fused_fp32(model_dir, fused)
