@@ -130,9 +130,9 @@ def quantise_int8(fused: Path, target: Path, *, per_channel: bool, keep_ffn_outp
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     # Shipped: int8 per channel with each layer's feed-forward output MatMul in fp32. bench/int8_recipe.py, 64 SciFact
-    # abstracts and 64 claims (2026-12-03, load 6): worst cosine to the fp32 model 0.894 per tensor, 0.986 per
-    # channel, 0.990 shipped; one-thread CPU time per query 3.6x less than fp32 torch (4.7x per channel). uint8
-    # weights with the same exclusions did better on this AVX2 CPU (0.995 worst, 3.4x): see bench/README.md.
+    # abstracts and 64 claims (2026-12-03, load 5-7): worst cosine to the fp32 model 0.894 per tensor, 0.986 per
+    # channel, 0.990 shipped; one query 2.9-3.6x less CPU than fp32 torch over three runs (3.7-4.7x per channel).
+    # uint8 weights with the same exclusions did better on this AVX2 CPU (0.995 worst, 2.8-3.4x): bench/README.md.
     ffn_out = [node.name for node in onnx.load(str(fused), load_external_data=False).graph.node
                if node.op_type == "MatMul" and "/output/dense/" in node.name and "/attention/" not in node.name]
     # The fused ops are onnxruntime's own (com.microsoft), which ONNX shape inference cannot type: say float.
