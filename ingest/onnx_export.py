@@ -39,14 +39,19 @@ def model_digest(model_dir: str | Path) -> str:
     return digest.hexdigest()
 
 
+def cache_path(model_dir: str | Path, cache_dir: Path | None = None) -> Path:
+    """Where the int8 file of this model and recipe lives (or will) in the cache."""
+    return (cache_dir or default_cache_dir()) / model_digest(model_dir)[:24] / MODEL_FILE
+
+
 def cached_int8_model(model_dir: str | Path, cache_dir: Path | None = None) -> Path:
     """The int8 ONNX file of this model, exported now if no process has done it yet.
 
     Two processes racing: the second waits on the folder's lock for the first's export instead of repeating it,
     and the file appears by an atomic rename only once it is complete, so a reader never sees half of one.
     """
-    folder = (cache_dir or default_cache_dir()) / model_digest(model_dir)[:24]
-    target = folder / MODEL_FILE
+    target = cache_path(model_dir, cache_dir)
+    folder = target.parent
     if target.is_file():
         return target
     try:
@@ -65,11 +70,23 @@ def cached_int8_model(model_dir: str | Path, cache_dir: Path | None = None) -> P
     return target
 
 
-def export_int8(model_dir: Path, target: Path) -> None:
-    """Export the model's transformer (token embeddings out; pooling stays in Python) and quantise its weights."""
-    import onnx
+def export_int8(model_dir: Path, target: Path, *, per_channel: bool = True, keep_ffn_output_fp32: bool = True,
+                weight_type: str = "int8") -> None:
+    """Export the model's transformer (token embeddings out; pooling stays in Python) and quantise its weights.
+
+    The defaults are the shipped recipe, which RECIPE names: change both together, or the cache serves an old
+    export. bench/int8_recipe.py compares the options."""
+    with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as work:
+        fused, int8 = Path(work) / "fused.onnx", Path(work) / "int8.onnx"
+        export_fused_fp32(model_dir, fused)
+        quantise_int8(fused, int8, per_channel=per_channel, keep_ffn_output_fp32=keep_ffn_output_fp32,
+                      weight_type=weight_type)
+        os.replace(int8, target)
+
+
+def export_fused_fp32(model_dir: Path, target: Path) -> None:
+    """The transformer as fp32 ONNX, its attention and layer norms fused by onnxruntime's BERT optimizer."""
     import torch
-    from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers.optimizer import optimize_model
     from transformers import AutoConfig, AutoModel
 
@@ -89,7 +106,7 @@ def export_int8(model_dir: Path, target: Path) -> None:
     model = TokenEmbeddings(AutoModel.from_pretrained(model_dir, local_files_only=True,
                                                       attn_implementation="eager")).eval()
     with tempfile.TemporaryDirectory(dir=target.parent, prefix=".export-") as work:
-        fp32, fused, int8 = (Path(work) / name for name in ("fp32.onnx", "fused.onnx", "int8.onnx"))
+        fp32 = Path(work) / "fp32.onnx"
         # A padded sample: a mask of all ones could let the tracer drop the attention mask as a no-op.
         ids = torch.tensor([[101, 7592, 2088, 2003, 102], [101, 7592, 102, 0, 0]])
         mask = (ids != 0).to(torch.int64)
@@ -102,14 +119,23 @@ def export_int8(model_dir: Path, target: Path) -> None:
                 opset_version=17, dynamo=False)
         optimized = optimize_model(str(fp32), model_type="bert", num_heads=config.num_attention_heads,
                                    hidden_size=config.hidden_size)
-        optimized.save_model_to_file(str(fused))
-        # Per-channel scales, and each layer's feed-forward output projection left in fp32: in a side trial on 64
-        # SciFact abstracts and 64 claims, per-tensor int8 gave a cosine to the fp32 model of 0.946 on average
-        # (0.903 at worst), per-channel 0.994 (0.989), and per-channel with these six MatMuls in fp32 0.997 (0.994)
-        # for about 15 % more time per query (bench/README.md, "int8 encoder").
-        ffn_out = [node.name for node in onnx.load(str(fused), load_external_data=False).graph.node
-                   if node.op_type == "MatMul" and "/output/dense/" in node.name and "/attention/" not in node.name]
-        # The fused ops are onnxruntime's own (com.microsoft), which ONNX shape inference cannot type: say float.
-        quantize_dynamic(fused, int8, weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=ffn_out,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
-        os.replace(int8, target)
+        optimized.save_model_to_file(str(target))
+
+
+def quantise_int8(fused: Path, target: Path, *, per_channel: bool, keep_ffn_output_fp32: bool,
+                  weight_type: str) -> None:
+    """Dynamic quantisation of a fused model's weights: int8 or uint8, one scale per tensor or per output channel,
+    optionally leaving each layer's feed-forward output MatMul in fp32."""
+    import onnx
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    # Shipped: int8 per channel with each layer's feed-forward output MatMul in fp32. bench/int8_recipe.py, 64 SciFact
+    # abstracts and 64 claims (2026-12-03, load 5-7): worst cosine to the fp32 model 0.894 per tensor, 0.986 per
+    # channel, 0.990 shipped; one query 2.9-3.6x less CPU than fp32 torch over three runs (3.7-4.7x per channel).
+    # uint8 weights with the same exclusions did better on this AVX2 CPU (0.995 worst, 2.8-3.4x): bench/README.md.
+    ffn_out = [node.name for node in onnx.load(str(fused), load_external_data=False).graph.node
+               if node.op_type == "MatMul" and "/output/dense/" in node.name and "/attention/" not in node.name]
+    # The fused ops are onnxruntime's own (com.microsoft), which ONNX shape inference cannot type: say float.
+    quantize_dynamic(fused, target, weight_type={"int8": QuantType.QInt8, "uint8": QuantType.QUInt8}[weight_type],
+                     per_channel=per_channel, nodes_to_exclude=ffn_out if keep_ffn_output_fp32 else [],
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
