@@ -1,11 +1,14 @@
-"""The `replybase` command: serve, worker, init, db upgrade, accounts set-plan. Calls services only."""
+"""The `replybase` command: serve, worker, init, db upgrade, accounts set-plan. Calls services only.
+
+Every command imports what it needs when it runs (settings included): `replybase --help` and a `replybase kb
+search` answered by the running service are new processes that should load little.
+"""
 
 import secrets
 from typing import Annotated
 
 import typer
 
-from app.config import get_settings
 from app.jobs.cli import jobs_cli
 from app.kb.cli import kb_cli
 
@@ -21,6 +24,7 @@ cli.add_typer(jobs_cli, name="jobs")
 
 def build_cli_services():
     from app.bootstrap import build_services
+    from app.config import get_settings
 
     return build_services(get_settings())
 
@@ -35,6 +39,7 @@ def serve(
     """Run the API (and its background worker) on HOST:PORT."""
     import uvicorn
 
+    from app.config import get_settings
     from app.logs import configure_logging
 
     settings = get_settings()
@@ -80,6 +85,7 @@ def worker(
     metrics_host: Annotated[str, typer.Option(help="Address the metrics port listens on")] = "127.0.0.1",
 ) -> None:
     """Run background jobs in the foreground (for deployments that separate API and workers)."""
+    from app.config import get_settings
     from app.jobs.worker import Worker
     from app.logs import configure_logging
 
@@ -133,6 +139,7 @@ def init(
 @db_cli.command("upgrade")
 def db_upgrade() -> None:
     """Apply all database migrations."""
+    from app.config import get_settings
     from app.db import create_db_engine
     from app.migrate import upgrade
 

@@ -3,6 +3,7 @@ REPLYBASE_API_URL, and says so; otherwise it searches in its own process, and sa
 
 import os
 import subprocess
+import sys
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -14,6 +15,9 @@ from tests.processes import (REPLYBASE, Deployment, drop_postgres_database, free
 DATABASE_URL = os.environ.get("REPLYBASE_TEST_DATABASE_URL", "")
 DATABASES = ["sqlite"] + (["postgresql"] if DATABASE_URL else [])
 QUESTION = "How much does a puncture repair cost?"
+# What a search the service answers has no use for, and once paid most of its time in imports: the ORM and table
+# models, the web framework, an HTTP client library, the model's runtime.
+HEAVY_MODULES = {"sqlalchemy.orm", "sqlmodel", "app.models", "fastapi", "httpx", "numpy", "onnxruntime", "torch"}
 
 
 @pytest.fixture(scope="module", params=DATABASES)
@@ -35,10 +39,11 @@ def running(request, tmp_path_factory):
             drop_postgres_database(url)
 
 
-def kb_search(deployment: Deployment, account_id: str, *options: str, **env: str) -> subprocess.CompletedProcess:
+def kb_search(deployment: Deployment, account_id: str, *options: str, command: tuple[str, ...] = tuple(REPLYBASE),
+              **env: str) -> subprocess.CompletedProcess:
     data_dir = deployment.root / "cli"
     data_dir.mkdir(exist_ok=True)
-    return subprocess.run([*REPLYBASE, "kb", "search", QUESTION, "--account", account_id, "--top-k", "3", *options],
+    return subprocess.run([*command, "kb", "search", QUESTION, "--account", account_id, "--top-k", "3", *options],
                           env=deployment.environment(data_dir, env), cwd=data_dir, capture_output=True, text=True,
                           timeout=120)
 
@@ -63,6 +68,18 @@ def test_search_is_answered_by_the_running_service_and_says_so(running):
     here = kb_search(deployment, account.account_id, "--local", REPLYBASE_API_URL=api.base_url)
     assert here.returncode == 0, here.stderr
     assert here.stdout == done.stdout  # the same hits, printed the same way
+
+
+def test_a_search_the_service_answers_loads_neither_the_orm_nor_the_model(running):
+    deployment, api, account = running
+    # The CLI as REPLYBASE runs it, printing on its way out which of HEAVY_MODULES it imported.
+    report = (f"import atexit, sys; atexit.register(lambda: print('heavy:', sorted(set(sys.modules) & "
+              f"{HEAVY_MODULES!r}), file=sys.stderr)); from app.cli import main; main()")
+    done = kb_search(deployment, account.account_id, command=(sys.executable, "-c", report),
+                     REPLYBASE_API_URL=api.base_url)
+    assert done.returncode == 0, done.stderr
+    assert "answered by the running service" in done.stderr
+    assert "heavy: []" in done.stderr
 
 
 def test_without_a_service_the_search_runs_here_and_says_why(running):

@@ -80,7 +80,7 @@ def search(query: str, account: AccountOption, top_k: int = 5,
         from app.api_client import ask_running_api
 
         answer = ask_running_api(settings, account, "POST", "/ai/knowledge-base/search",
-                                 json={"query": query, "top_k": top_k, "mode": mode})
+                                 {"query": query, "top_k": top_k, "mode": mode})
         if answer.response is not None:
             typer.echo(f"(answered by the running service at {answer.url})", err=True)
             if not answer.response.is_success:
