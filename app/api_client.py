@@ -1,7 +1,7 @@
 """CLI commands asking the running API instead of loading the model themselves (`replybase kb search`).
 
 The API is looked for at REPLYBASE_API_URL. The CLI logs in as the account's owner for the one call
-(app/operator_login.py), so the service checks it as any caller; a service that does not share this database and
+(app/auth/operator.py), so the service checks it as any caller; a service that does not share this database and
 signing secret refuses the token, and the command then works locally as before.
 
 Only the standard library speaks HTTP here, and the database is reached through SQLAlchemy Core alone: such a call
@@ -88,7 +88,7 @@ def ask_running_api(settings: Settings, account_id: str, method: str, path: str,
         return ApiAnswer(url, why_not="this data dir holds no jwt_secret and REPLYBASE_JWT_SECRET is unset")
 
     from app.engine import create_db_engine
-    from app.operator_login import close_operator_login, open_operator_login
+    from app.auth.operator import close_operator_login, open_operator_login
 
     engine = create_db_engine(settings.resolved_database_url, pool_size=1, max_overflow=1)
     try:
