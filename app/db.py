@@ -3,8 +3,9 @@ request-scoped session is app/deps.py's get_session.
 
 SQLite runs in WAL mode: readers never wait for the writer. A transaction that may write starts with
 BEGIN IMMEDIATE (it takes the write lock up front, so it never fails half-way on "database is locked"); a read-only
-one starts with a plain BEGIN and takes no lock. On PostgreSQL a read-only transaction is `READ ONLY`, so a
-write slipping into one fails loudly on both databases instead of racing.
+session begins nothing, so each SELECT reads its own snapshot (as in PostgreSQL's READ COMMITTED) and takes no lock.
+On PostgreSQL a read-only transaction is `READ ONLY`; on both databases the ORM refuses to flush a write in a
+read-only session, so a write slipping into one fails loudly instead of racing.
 """
 
 from collections.abc import Iterator
@@ -53,11 +54,13 @@ def create_db_engine(url: str, *, pool_size: int = 5, max_overflow: int = 45) ->
     @event.listens_for(engine, "begin")
     def _begin(connection):
         options = connection.get_execution_options()
-        if options.get("isolation_level") == "AUTOCOMMIT":
+        if options.get("isolation_level") == "AUTOCOMMIT" or options.get(READ_ONLY):
+            # A read-only one emits no BEGIN: each SELECT reads its own snapshot, as each statement of a READ
+            # COMMITTED transaction does on PostgreSQL, and there is nothing to end.
             return
         # A deferred transaction that reads and then writes fails at once with "database is locked" when another
-        # connection committed in between (busy_timeout cannot help it); one that only reads never locks.
-        connection.exec_driver_sql("BEGIN" if options.get(READ_ONLY) else "BEGIN IMMEDIATE")
+        # connection committed in between (busy_timeout cannot help it).
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
 

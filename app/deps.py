@@ -45,9 +45,9 @@ async def _end(session: Session, *, commit: bool) -> None:
         session.close()  # nothing was read or written: nothing to end
         return
     if session.info.get(READ_ONLY) and session.get_bind().dialect.name == "sqlite":
-        # Ending a read on SQLite (WAL) releases a snapshot in this process: no lock to wait for, no disk write, so
-        # no reason to pay a trip through the thread pool for it.
-        _commit_or_roll_back(session, commit)
+        # A read on SQLite holds no transaction (app/db.py): closing only hands the connection back to the pool,
+        # no reason to pay a trip through the thread pool for it. Closing keeps the loaded rows readable.
+        session.close()
         return
     await run_in_threadpool(_commit_or_roll_back, session, commit)
 
