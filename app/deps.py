@@ -88,21 +88,20 @@ _bearer = HTTPBearer(auto_error=False, description="A JWT access token from /aut
 
 async def get_principal(
     request: Request,
-    services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Principal:
     """Authenticate the caller and count the request against the account's hourly budget.
 
     A read of its own, finished before the endpoint runs: authentication never holds a transaction (or, on
-    SQLite, a lock) for the length of the request.
+    SQLite, a lock) for the length of the request. The services come from the request, not from ServicesDep:
+    every sub-dependency costs every authenticated request a round of FastAPI's dependency solving.
     """
-    return await _authenticated(request, services, api_key, bearer)
+    return await _authenticated(request, request.app.state.services, api_key, bearer)
 
 
 async def get_stream_principal(
     request: Request,
-    services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
     token: Annotated[str | None, Query(max_length=4096, description="A JWT access token, for browsers' "
@@ -111,7 +110,7 @@ async def get_stream_principal(
     """As get_principal, for Server-Sent-Event streams: a header, or the access token in `?token=`."""
     if bearer is None and token:
         bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
-    return await _authenticated(request, services, api_key, bearer)
+    return await _authenticated(request, request.app.state.services, api_key, bearer)
 
 
 async def _authenticated(request: Request, services: Services, api_key: str | None,
