@@ -45,9 +45,10 @@ async def _end(session: Session, *, commit: bool) -> None:
         session.close()  # nothing was read or written: nothing to end
         return
     if session.info.get(READ_ONLY) and session.get_bind().dialect.name == "sqlite":
-        # Ending a read on SQLite (WAL) releases a snapshot in this process: no lock to wait for, no disk write, so
-        # no reason to pay a trip through the thread pool for it.
-        _commit_or_roll_back(session, commit)
+        # A read on SQLite (WAL) holds only a snapshot in this process: closing ends it and hands the connection back
+        # to the pool, with no lock to wait for and no disk write, so no reason to pay a trip through the thread pool.
+        # Closing keeps the loaded rows readable.
+        session.close()
         return
     await run_in_threadpool(_commit_or_roll_back, session, commit)
 
@@ -88,21 +89,20 @@ _bearer = HTTPBearer(auto_error=False, description="A JWT access token from /aut
 
 async def get_principal(
     request: Request,
-    services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
 ) -> Principal:
     """Authenticate the caller and count the request against the account's hourly budget.
 
     A read of its own, finished before the endpoint runs: authentication never holds a transaction (or, on
-    SQLite, a lock) for the length of the request.
+    SQLite, a lock) for the length of the request. The services come from the request, not from ServicesDep:
+    every sub-dependency costs every authenticated request a round of FastAPI's dependency solving.
     """
-    return await _authenticated(request, services, api_key, bearer)
+    return await _authenticated(request, request.app.state.services, api_key, bearer)
 
 
 async def get_stream_principal(
     request: Request,
-    services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key_header)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
     token: Annotated[str | None, Query(max_length=4096, description="A JWT access token, for browsers' "
@@ -111,7 +111,7 @@ async def get_stream_principal(
     """As get_principal, for Server-Sent-Event streams: a header, or the access token in `?token=`."""
     if bearer is None and token:
         bearer = HTTPAuthorizationCredentials(scheme="Bearer", credentials=token)
-    return await _authenticated(request, services, api_key, bearer)
+    return await _authenticated(request, request.app.state.services, api_key, bearer)
 
 
 async def _authenticated(request: Request, services: Services, api_key: str | None,
