@@ -90,16 +90,19 @@ class IngestPipeline:
         self.embed_units = embed_units
 
     def run(self, data: bytes, *, known_vectors: KnownVectors = _NO_VECTORS,
-            progress: ProgressCallback | None = None) -> IngestResult:
-        """Parse `data` (format detected from content), chunk it and embed the chunks not in `known_vectors`."""
+            progress: ProgressCallback | None = None, pause: Callable[[], None] | None = None) -> IngestResult:
+        """Parse `data` (format detected from content), chunk it and embed the chunks not in `known_vectors`.
+
+        `pause()` runs between pages and between chunks: a background caller waits there while more urgent work
+        runs (parsing and chunking are pure Python, so they hold the interpreter while they work)."""
         report = progress or _ignore
         report("parse", 0, 1)
-        document = self.parse(data)
+        document = self.parse(data, pause=pause)
         report("parse", 1, 1)
-        return self._finish(document, known_vectors, report)
+        return self._finish(document, known_vectors, report, pause)
 
     def run_text(self, text: str, title: str | None = None, *, known_vectors: KnownVectors = _NO_VECTORS,
-                 progress: ProgressCallback | None = None) -> IngestResult:
+                 progress: ProgressCallback | None = None, pause: Callable[[], None] | None = None) -> IngestResult:
         """The same pipeline for a text snippet; its title becomes the heading of every chunk."""
         report = progress or _ignore
         report("parse", 0, 1)
@@ -111,15 +114,16 @@ class IngestPipeline:
         section = Section(text=body, page=None, heading_path=(title,) if title else ())
         document = ParsedDocument(sections=[section], page_count=None, format="text", title=title)
         report("parse", 1, 1)
-        return self._finish(document, known_vectors, report)
+        return self._finish(document, known_vectors, report, pause)
 
-    def parse(self, data: bytes) -> ParsedDocument:
+    def parse(self, data: bytes, *, pause: Callable[[], None] | None = None) -> ParsedDocument:
         """Step 1: bytes -> ParsedDocument; raises ParseError with a message for the uploader."""
-        return parse_document(data, limits=self.limits)
+        return parse_document(data, limits=self.limits, between_pages=pause)
 
-    def chunk(self, document: ParsedDocument) -> list[Chunk]:
+    def chunk(self, document: ParsedDocument, *, pause: Callable[[], None] | None = None) -> list[Chunk]:
         """Step 2: sections -> chunks that fit the embedder's input limit; refused past `limits.max_chunks`."""
         self.embedder.warm_up()  # the tokenizer ships with the model
+        pause = pause or _go_on
         chunks = []
         for chunk in iter_chunks(document.sections, count_tokens=self.embedder.count_tokens,
                                  max_tokens=self.embedder.max_tokens, target_tokens=self.target_tokens,
@@ -128,6 +132,7 @@ class IngestPipeline:
                 raise ParseError(f"the document splits into more than {self.limits.max_chunks:,} chunks, the limit "
                                  "(very many short sections?); split it into smaller files")
             chunks.append(chunk)
+            pause()
         return chunks
 
     def embed(self, chunks: list[Chunk], *, known_vectors: Mapping[str, np.ndarray | KnownChunk] = _NO_VECTORS,
@@ -184,9 +189,9 @@ class IngestPipeline:
         return matrix
 
     def _finish(self, document: ParsedDocument, known_vectors: KnownVectors,
-                report: ProgressCallback) -> IngestResult:
+                report: ProgressCallback, pause: Callable[[], None] | None) -> IngestResult:
         report("chunk", 0, 1)
-        chunks = self.chunk(document)
+        chunks = self.chunk(document, pause=pause)
         report("chunk", 1, 1)
         if callable(known_vectors):
             known_vectors = known_vectors([content_hash(chunk.text) for chunk in chunks])
@@ -210,4 +215,8 @@ def _unit_key(unit: Unit) -> str:
 
 
 def _ignore(step: str, done: int, total: int) -> None:
+    pass
+
+
+def _go_on() -> None:
     pass

@@ -2,6 +2,7 @@
 
 import logging
 import time
+from functools import partial
 
 import numpy as np
 from sqlmodel import Session
@@ -20,6 +21,12 @@ logger = logging.getLogger("replybase.kb")
 NO_TEXT = "no extractable text (scanned PDF?)"
 
 
+def give_way(services: Services) -> None:
+    """Ingestion's safe points (each page, chunk and embedding batch): waiting requests and replies go first."""
+    services.request_priority.give_way()
+    services.reply_priority.give_way()
+
+
 def _progress_reporter(services: Services, document_id: str, also: ProgressCallback | None = None):
     """A progress callback that commits in its own short transaction, so clients see it while work runs."""
 
@@ -27,9 +34,7 @@ def _progress_reporter(services: Services, document_id: str, also: ProgressCallb
         if also is not None:
             also(step, done, total)
         if step == "embed" and done < total:
-            # Before the next batch, let waiting requests and replies go first.
-            services.request_priority.give_way()
-            services.reply_priority.give_way()
+            give_way(services)  # before the next batch
         with services.session_factory() as progress_session:
             document = progress_session.get(Document, document_id)
             if document is not None:
@@ -52,10 +57,11 @@ def _run_pipeline(services: Services, document: Document, data: bytes,
                 for key, (embedding, units, unit_vectors) in stored.items()}
 
     report = _progress_reporter(services, document.id, progress)
+    pause = partial(give_way, services)
     if document.source == "text":
         return pipeline.run_text(data.decode("utf-8"), document.title, known_vectors=stored_vectors,
-                                 progress=report)
-    return pipeline.run(data, known_vectors=stored_vectors, progress=report)
+                                 progress=report, pause=pause)
+    return pipeline.run(data, known_vectors=stored_vectors, progress=report, pause=pause)
 
 
 def known_chunk(embedding: bytes, units: list | None, unit_vectors: bytes | None) -> KnownChunk:

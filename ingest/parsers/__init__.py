@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Literal
 
 from ingest.parsers.archive import Archive
@@ -55,11 +56,13 @@ def detect_format(data: bytes) -> Format:
     raise UnsupportedFormat(f"unsupported file type; upload a {SUPPORTED} file")
 
 
-def parse_document(data: bytes, *, limits: IngestLimits = IngestLimits()) -> ParsedDocument:
-    """Detect the format of `data` and parse it within `limits`; raises ParseError with a message for the uploader."""
+def parse_document(data: bytes, *, limits: IngestLimits = IngestLimits(),
+                   between_pages: Callable[[], None] | None = None) -> ParsedDocument:
+    """Detect the format of `data` and parse it within `limits`; raises ParseError with a message for the uploader.
+    `between_pages` is called before each page of a PDF (a background caller waits there for urgent work)."""
     kind = detect_format(data)
     if kind == "pdf":
-        return parse_pdf(data, limits=limits)
+        return parse_pdf(data, limits=limits, between_pages=between_pages)
     if kind == "docx":
         return parse_docx(data, limits=limits)
     if kind == "markdown":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 
 from pypdf import PdfReader, apply_configuration
 from pypdf.errors import DependencyError, FileNotDecryptedError, LimitReachedError, PdfReadError, PyPdfError
@@ -17,19 +18,24 @@ _BROKEN_WORD = re.compile(r"(?<=[a-z]{3})-\n(?=[a-z])")
 WRAPPED_LINE_SHARE = 0.75
 
 
-def parse_pdf(data: bytes, *, limits: IngestLimits = IngestLimits()) -> ParsedDocument:
-    """Extract the text of every page, keeping 1-based page numbers."""
+def parse_pdf(data: bytes, *, limits: IngestLimits = IngestLimits(),
+              between_pages: Callable[[], None] | None = None) -> ParsedDocument:
+    """Extract the text of every page, keeping 1-based page numbers; `between_pages()` runs before each page."""
     # pypdf caps each decompressed stream itself (LimitReachedError); its limits are per context, not global.
     with apply_configuration(**_stream_caps(limits.max_part_bytes)):
         try:
-            return _extract(data, limits)
+            return _extract(data, limits, between_pages or _go_on)
         except LimitReachedError as exc:
             raise ParseError(f"the PDF holds a stream that decompresses to more than "
                              f"{describe_size(limits.max_part_bytes)} or is nested beyond reason "
                              "(a decompression bomb?); refused") from exc
 
 
-def _extract(data: bytes, limits: IngestLimits) -> ParsedDocument:
+def _go_on() -> None:
+    pass
+
+
+def _extract(data: bytes, limits: IngestLimits, between_pages: Callable[[], None]) -> ParsedDocument:
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
@@ -52,6 +58,7 @@ def _extract(data: bytes, limits: IngestLimits) -> ParsedDocument:
     decoded = 0
     sections = []
     for number, page in enumerate(reader.pages, start=1):
+        between_pages()
         try:
             decoded += _content_bytes(page)
             if decoded > limits.max_unpacked_bytes:

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import threading
 
 import numpy as np
 import pytest
 
+from app.jobs.priority import Foreground
 from ingest.embedders import HashEmbedder
 from ingest.parsers import ParseError
 from ingest.pipeline import IngestPipeline, KnownChunk, content_hash, document_hash
+from tests.files.generated import make_catalogue_pdf
 
 SAMPLES = ("velo_verde_handbook.pdf", "velo_verde_prices.docx", "velo_verde_faq.txt", "velo_verde_faq.md")
 
@@ -156,3 +159,25 @@ def test_the_real_model_finds_the_right_facts(sample, minilm):
     assert "within 30 days" in top3("What is your return policy?")
     assert "puncture repair is £12" in top3("How much is a puncture repair?")
     assert "+44 20 7946 0958" in top3("What is your phone number?")
+
+
+def test_parsing_and_chunking_wait_while_urgent_work_runs():
+    """Pages and chunks are pure Python: a background ingestion steps aside at each, or a reply in the same process
+    would queue behind the whole document for the interpreter."""
+    priority = Foreground(max_pause_seconds=30)
+    pdf = make_catalogue_pdf(3)
+    events: list[tuple[str, int, int]] = []
+    finished = threading.Event()
+
+    def ingest():
+        IngestPipeline(HashEmbedder()).run(pdf, progress=lambda *event: events.append(event),
+                                           pause=priority.give_way)
+        finished.set()
+
+    with priority.running():  # a reply is being worked on
+        worker = threading.Thread(target=ingest)
+        worker.start()
+        assert not finished.wait(0.5)
+        assert ("parse", 1, 1) not in events  # held before its first page
+    assert finished.wait(30)  # and goes on once the reply is done
+    worker.join()
