@@ -3,6 +3,7 @@ answered by a running service, and in the CLI's own process (`--local`, which lo
 
     python bench/cli_speed.py               # 5 calls each (3 local), SQLite, the bundled model
     python bench/cli_speed.py --calls 10
+    python bench/cli_speed.py --postgres-url postgresql://postgres@127.0.0.1:5432/test   # on PostgreSQL
 
 The service (`replybase serve` with its worker, on 127.0.0.1) ingests the Velo Verde FAQ first; every call is a new
 process, as a shell user's would be. Besides wall time, the CPU time each call's process used (user + system, from
@@ -22,7 +23,8 @@ from pathlib import Path
 import common  # noqa: F401 - puts the repository on sys.path and keeps the model offline
 from common import format_table
 
-from tests.processes import REPLYBASE, REPO_ROOT, Deployment, setup_shop
+from tests.processes import (REPLYBASE, REPO_ROOT, Deployment, drop_postgres_database, fresh_postgres_database,
+                             setup_shop)
 
 QUESTION = "How much does a puncture repair cost?"
 
@@ -55,9 +57,29 @@ def main() -> None:
     parser.add_argument("--calls", type=int, default=5)
     parser.add_argument("--local-calls", type=int, default=3)
     parser.add_argument("--checkout", type=Path, default=REPO_ROOT)
+    parser.add_argument("--postgres-url", default="",
+                        help="run on PostgreSQL: the bench creates and drops its own database <that database>_cli")
     args = parser.parse_args()
+    database_url = ""
+    if args.postgres_url:
+        name = args.postgres_url.rsplit("/", 1)[-1].split("?")[0] + "_cli"
+        database_url = fresh_postgres_database(args.postgres_url, name)
+    try:
+        runs = measure(args, database_url)
+    finally:
+        if database_url:
+            drop_postgres_database(database_url)
+    baseline = statistics.median(runs[0][1][0])
+    rows = [[name, len(seconds), f"{statistics.median(seconds):.2f}", f"{max(seconds):.2f}",
+             f"{statistics.median(cpu_seconds):.2f}", f"{statistics.median(seconds) / baseline:.1f}x"]
+            for name, (seconds, cpu_seconds) in runs]
+    print(f"database: {'PostgreSQL' if database_url else 'SQLite'}; load average {os.getloadavg()[0]:.1f}\n")
+    print(format_table(["call", "calls", "median s", "max s", "median CPU s", "vs --help"], rows))
+
+
+def measure(args, database_url: str) -> list:
     with tempfile.TemporaryDirectory(prefix="cli-speed-") as root, \
-            Deployment(Path(root), checkout=args.checkout) as deployment:
+            Deployment(Path(root), database_url=database_url, checkout=args.checkout) as deployment:
         api = deployment.start_api("api", run_workers=True)
         shop = setup_shop(api, deployment.create_account(plan="self-hosted"))
         search = ["kb", "search", QUESTION, "--account", shop.account.account_id]
@@ -67,11 +89,7 @@ def main() -> None:
                                                            "answered by the running service")),
                 ("kb search --local (loads the model)",
                  timed_calls(deployment, [*search, "--local"], args.local_calls, env, "1. ["))]
-    baseline = statistics.median(runs[0][1][0])
-    rows = [[name, len(seconds), f"{statistics.median(seconds):.2f}", f"{max(seconds):.2f}",
-             f"{statistics.median(cpu_seconds):.2f}", f"{statistics.median(seconds) / baseline:.1f}x"]
-            for name, (seconds, cpu_seconds) in runs]
-    print(format_table(["call", "calls", "median s", "max s", "median CPU s", "vs --help"], rows))
+    return runs
 
 
 if __name__ == "__main__":
