@@ -1,5 +1,6 @@
 """The int8 ONNX MiniLM: the fp32 model's vectors and token counts, one export per machine, picked by a setting."""
 
+import os
 import threading
 from pathlib import Path
 
@@ -86,8 +87,11 @@ def test_racing_loaders_export_once(tmp_path, monkeypatch):
     calls, seen = [], []
 
     def fake_export(_model_dir, target):
+        # As the real export: written aside, then renamed into place, so the file never exists half-written.
         calls.append(target)
-        target.write_bytes(b"complete model")
+        partial = target.with_suffix(".partial")
+        partial.write_bytes(b"complete model")
+        os.replace(partial, target)
 
     monkeypatch.setattr(onnx_export, "export_int8", fake_export)
 
