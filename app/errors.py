@@ -5,6 +5,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -59,6 +60,15 @@ class UnsupportedMediaType(ReplybaseError):
 
 class Unprocessable(ReplybaseError):
     status_code = 422
+
+
+def patch_changes(body: BaseModel) -> dict:
+    """The fields a PATCH body sends; 422 naming those sent as null, for fields that always have a value."""
+    changes = body.model_dump(exclude_unset=True)
+    nulls = sorted(name for name, value in changes.items() if value is None)
+    if nulls:
+        raise Unprocessable(f"{', '.join(nulls)} cannot be null; leave the field out to keep its value")
+    return changes
 
 
 class RateLimited(ReplybaseError):

@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from app.common import utcnow
 from app.db import unit_of_work
-from app.errors import Conflict, Unprocessable
+from app.errors import Conflict, Unprocessable, patch_changes
 from app.gateways.base import GroupInfo, GroupNotFound
 from app.gateways.registry import get_gateway
 from app.monitoring.models import MonitoredGroup
@@ -85,9 +85,7 @@ def add_group(services: Services, account_id: str, body: MonitoredGroupCreate) -
 def update_group(session: Session, account_id: str, group_id: str, body: MonitoredGroupUpdate) -> MonitoredGroup:
     """Change only the fields sent; keyword mode must end up with keywords."""
     group = get_monitored(session, account_id, group_id)
-    for name, value in body.model_dump(exclude_unset=True).items():
-        if value is None:
-            raise Unprocessable(f"{name} cannot be null; leave it out to keep it")
+    for name, value in patch_changes(body).items():
         setattr(group, name, value)
     if group.monitor_mode == "keywords" and not group.monitor_keywords:
         raise Unprocessable("monitor_mode 'keywords' needs at least one entry in monitor_keywords")

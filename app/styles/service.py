@@ -4,7 +4,7 @@ from sqlmodel import Session
 
 from app.common import utcnow
 from app.drafters.base import StyleSpec
-from app.errors import Conflict, Unprocessable
+from app.errors import Conflict, Unprocessable, patch_changes
 from app.sessions.repository import SessionRepository
 from app.styles.learning import learn_style
 from app.styles.models import StyleProfile
@@ -57,10 +57,7 @@ def update_profile(session: Session, account_id: str, profile_id: str, body: Sty
     """Change only the fields sent; null is refused for fields that always have a value."""
     repository = StyleProfileRepository(session, account_id)
     profile = repository.get_or_404(profile_id)
-    changes = body.model_dump(exclude_unset=True)
-    nulls = sorted(field for field, value in changes.items() if value is None)
-    if nulls:
-        raise Unprocessable(f"{', '.join(nulls)} cannot be null; leave the field out to keep its value")
+    changes = patch_changes(body)
     if "name" in changes:
         _check_name_free(repository, changes["name"], profile.id)
     for field, value in changes.items():
