@@ -157,9 +157,8 @@ class IngestPipeline:
                 missing[key] = chunk.text
             if key not in units:
                 units[key] = tuple(split_units(chunk.text, chunk.section)) if self.embed_units else ()
-                for unit in units[key]:
-                    if not unit.is_heading:  # headings are never quoted: a zero row keeps the rows aligned
-                        missing.setdefault(_unit_key(unit), unit.text)
+                for unit in units[key]:  # headings too: the answer decision compares them with the question
+                    missing.setdefault(_unit_key(unit), unit.text)
 
         # Batches of similar length waste no work on padding (encode() sorts only within the batch it is given).
         pending = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)

@@ -21,13 +21,31 @@ _WANTS_NUMBER = re.compile(
     r"|combien|quand|quelle heure|wie (?:viel|viele|lange|spät|alt)|wann|quanti|quante|a che ora"
     r"|hoeveel|wanneer|hoe (?:lang|laat|oud)"
     r"|phone|number|tel[eé]fono|telefone|t[eé]l[eé]phone|telefon|telefoon|n[uú]mero|nummer)\b")
+# Finer answer kinds: a question that asks for a way to reach the business, a price or a time is answered by a
+# sentence that carries one. Question words in the seven languages; the answers' forms are language-independent.
+_ANSWER_KINDS = {
+    "contact": (re.compile(r"\b(?:phone|telephone|call|contact|whatsapp|e-?mail|reach you|tel[eé]fono|llamar|correo"
+                           r"|telefone|ligar|t[eé]l[eé]phone|appeler|contacter|courriel|telefon|anrufen|kontakt"
+                           r"|telefono|chiamare|contattare|telefoon|bellen|bereiken)\b"),
+                re.compile(r"\+?\d[\d\s().\-/]{6,}\d|[\w.+-]+@[\w-]+\.\w+")),
+    "price": (re.compile(r"\b(?:how much|price|prices|cost|costs|fee|fees|charge|cu[aá]nto|precio|cuesta|tarifa"
+                         r"|quanto|pre[cç]o|custa|combien|prix|co[uû]te|tarif|wie ?viel|preis|kostet|kosten|geb[uü]hr"
+                         r"|prezzo|costa|hoeveel|prijs|kost)\b"),
+              re.compile(r"[£$€¥]\s?\d|\d\s?[£$€]|\d\s?(?:eur|euros?|usd|gbp|dollars?|pounds?)\b"
+                         r"|\b(?:free|gratis|gratuit|gratuita?|kostenlos|kostenloos)\b", re.IGNORECASE)),
+    "time": (re.compile(r"\b(?:when|what time|hours|open|opening|close|closing|cu[aá]ndo|qu[eé] hora|horario"
+                        r"|abr[eií]s?|quand|quelle heure|horaires?|ouvert|wann|uhrzeit|[oö]ffnungszeiten|ge[oö]ffnet"
+                        r"|quando|che ora|orari|aperto|wanneer|hoe laat|openingstijden)\b"),
+             re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s?(?:am|pm|uhr)\b|\b1[5-9]\d\d\b|\b20\d\d\b"
+                        r"|\b\d{1,2}[./]\d{1,2}\b", re.IGNORECASE)),
+}
 _NEGATION = re.compile(r"\b(?:not|no|never|none|without|cannot|nunca|sin|não|nao|nem|sem|ne|pas|jamais|sans"
                        r"|nicht|kein|keine|keinen|nie|ohne|non|mai|senza|niet|geen|nooit|zonder)\b|n't\b")
 BM25_K1, BM25_B = 1.2, 0.75  # Lucene's defaults, as in indexes/keyword.py
 
 FEATURES = ("cosine", "cosine_gap", "best_cosine", "bm25", "coverage", "context_coverage", "missing_rare",
-            "label_cosine", "retrieval", "source_cosine", "source_rank", "wants_number", "negation_mismatch",
-            "novelty", "log_length")
+            "label_cosine", "heading_cosine", "retrieval", "source_cosine", "source_rank", "wants_number",
+            "answer_kind", "negation_mismatch", "novelty", "log_length")
 
 
 @lru_cache(maxsize=8)
@@ -68,6 +86,7 @@ class Candidate:
     context: str  # the neighbouring units of the same source
     vector: np.ndarray
     label_vector: np.ndarray | None = None  # the FAQ question this answer sits under, if any
+    heading_vector: np.ndarray | None = None  # the heading it sits under (a section, a document's title), if any
 
 
 def featurise(question: str, question_vector: np.ndarray, candidates: list[Candidate], retrieval: list[float],
@@ -90,6 +109,7 @@ def featurise(question: str, question_vector: np.ndarray, candidates: list[Candi
     best_cosine = float(cosines.max())
     lowered = question.lower()
     wants_number = bool(_WANTS_NUMBER.search(lowered))
+    kinds = [answer for question_words, answer in _ANSWER_KINDS.values() if question_words.search(lowered)]
     question_negated = bool(_NEGATION.search(lowered))
     question_set = set(question_terms)
     rows = []
@@ -107,15 +127,17 @@ def featurise(question: str, question_vector: np.ndarray, candidates: list[Candi
                    if t not in own and t not in heading_terms[i] and t not in context_terms[i]]
         novelty = len(own - question_set) / len(own) if own else 0.0
         label = float(candidate.label_vector @ question_vector) if candidate.label_vector is not None else 0.0
+        heading = float(candidate.heading_vector @ question_vector) if candidate.heading_vector is not None else 0.0
         index = candidate.source_index
         has_number = bool(_DIGIT.search(candidate.text))
         rows.append([
             float(cosines[i]), float(cosines[i]) - best_cosine, best_cosine,
             bm25 / total_idf, covered / total_idf, in_context / total_idf, max(missing, default=0.0) / top_idf,
-            label, retrieval[index] if index < len(retrieval) else 0.0,
+            label, heading, retrieval[index] if index < len(retrieval) else 0.0,
             source_cosines[index] if source_cosines and index < len(source_cosines) else 0.0,
             math.log1p(index),
             (1.0 if has_number else -1.0) if wants_number else 0.0,
+            (1.0 if any(kind.search(candidate.text) for kind in kinds) else -1.0) if kinds else 0.0,
             float(question_negated != bool(_NEGATION.search(candidate.text.lower()))),
             novelty, math.log1p(len(words(candidate.text))),
         ])

@@ -33,7 +33,10 @@ class FittedExtractiveDrafter:
 
     def __init__(self, embedder) -> None:
         self.embedder = embedder
-        self.model = load_model()
+
+    @property
+    def model(self):
+        return load_model()  # cached; read on first use, so the fitting script can list candidates before a model
 
     def draft(self, request: DraftRequest) -> Draft:
         language = detect_language(request.question) or "en"
@@ -75,9 +78,13 @@ class FittedExtractiveDrafter:
             units, vectors = self._units(source)
             texts = [u.text for u in units]
             question, asked_under, label_vector = "", None, None
+            headings: dict[str, np.ndarray] = {}
             for position, (unit, vector) in enumerate(zip(units, vectors)):
+                if unit.is_heading:
+                    headings[unit.text] = vector
+                    continue
                 key = re.sub(r"\W+", " ", unit.text.lower()).strip()
-                if unit.is_heading or key in seen or looks_like_injection(unit.text):
+                if key in seen or looks_like_injection(unit.text):
                     continue
                 if unit.text.endswith("?"):  # an FAQ question labels the answers that follow it
                     question, asked_under, label_vector = unit.text, unit.heading, vector
@@ -86,7 +93,8 @@ class FittedExtractiveDrafter:
                 label = question if unit.heading == asked_under else ""
                 context = " ".join(texts[max(0, position - 1):position] + texts[position + 1:position + 2])
                 candidates.append(Candidate(unit.text, f"{unit.heading} {label}".strip(), index, position,
-                                            context, vector, label_vector if label else None))
+                                            context, vector, label_vector if label else None,
+                                            headings.get(unit.heading)))
         return candidates
 
     def _choose(self, candidates: list[Candidate], scores: np.ndarray, language: str) -> list[Candidate]:

@@ -67,7 +67,14 @@ def test_each_chunk_keeps_its_sentences_and_their_vectors(sample):
         assert sentences and all(sentence in chunk.text for sentence in sentences)
         assert chunk.unit_vectors.shape == (len(chunk.units), embedder.dimension)
         for unit, vector in zip(chunk.units, chunk.unit_vectors):
-            assert np.allclose(vector, 0 if unit.is_heading else embedder.embed([unit.text])[0], atol=1e-6)
+            assert np.allclose(vector, embedder.embed([unit.text])[0], atol=1e-6)  # headings too
+
+
+def test_a_text_documents_title_heads_its_sentences():
+    units = IngestPipeline(HashEmbedder()).run_text("Use ~~tildes~~ around the words.", "Strikethrough on GitHub"
+                                                    ).chunks[0].units
+    assert [(u.text, u.is_heading) for u in units] == [("Strikethrough on GitHub", True),
+                                                       ("Use ~~tildes~~ around the words.", False)]
 
 
 def test_an_edited_document_embeds_only_the_changed_chunks(sample, counting_embedder):
@@ -92,7 +99,8 @@ def test_repeated_text_in_one_document_is_embedded_once(counting_embedder):
     result = IngestPipeline(counting_embedder).run(text)
 
     assert len(result.chunks) == 3
-    assert counting_embedder.embedded == ["Returns\nUnused items within 30 days.", "Unused items within 30 days."]
+    assert counting_embedder.embedded == ["Returns\nUnused items within 30 days.", "Unused items within 30 days.",
+                                          "Returns"]
 
 
 def test_progress_is_reported_for_every_step(sample):
@@ -103,8 +111,8 @@ def test_progress_is_reported_for_every_step(sample):
     steps = [step for step, _, _ in events]
     assert steps.index("parse") < steps.index("chunk") < steps.index("embed")
     embed = [(done, total) for step, done, total in events if step == "embed"]
-    texts = {c.text for c in result.chunks} | {u.text for c in result.chunks for u in c.units if not u.is_heading}
-    batches = -(-len(texts) // 2)  # the chunks and their sentences, two a batch
+    texts = {c.text for c in result.chunks} | {u.text for c in result.chunks for u in c.units}
+    batches = -(-len(texts) // 2)  # the chunks, their sentences and headings, two a batch
     assert embed == [(done, batches) for done in range(batches + 1)]
     assert ("parse", 1, 1) in events and ("chunk", 1, 1) in events
 

@@ -54,3 +54,29 @@ def test_quotes_the_documents_and_embeds_only_the_question(fitted_ingestion, kno
         handed_off += not drafter.draft(DraftRequest(question, sources, StyleSpec.neutral(),
                                                      question_vector=vector)).answered
     assert handed_off >= len(UNANSWERABLE) - 1
+
+
+FAQ = [("How do I cancel my subscription?", "Open Settings, choose Billing and press End plan. Your data stays 30 days."),
+       ("How do I change my password?", "Open Settings, choose Security and press Reset. We email you a link."),
+       ("Can I export my data?", "Open Settings, choose Privacy and press Download. You get a ZIP file.")]
+
+
+def test_an_faq_answer_is_found_by_its_question_when_the_answer_shares_no_words(fitted_ingestion, client, tenant,
+                                                                                  run_jobs, services):
+    services.settings.extractive_decision = "fitted"
+    for title, text in FAQ:  # each entry's question is its title, as a help centre export has it
+        response = client.post("/api/v2/ai/knowledge-base/text", json={"title": title, "text": text},
+                               headers=tenant.headers)
+        assert response.status_code in (200, 201, 202), response.text
+    run_jobs()
+
+    def ask(message):
+        response = client.post("/api/v2/ai/preview", json={"message": message}, headers=tenant.headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    stop = ask("I want to stop paying for my plan")
+    assert not stop["handoff"] and "Billing" in stop["reply"], stop
+    forgot = ask("I forgot my password, what now?")
+    assert not forgot["handoff"] and "Security" in forgot["reply"], forgot
+    assert ask("Do you have a mobile app?")["handoff"]
