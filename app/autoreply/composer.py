@@ -1,5 +1,6 @@
 """Turns a customer's question into a decision: an answer with its sources, or a handoff. Sends nothing."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
 from app.autoreply.guardrails import apply_guardrails
@@ -11,12 +12,14 @@ from app.drafters.base import DraftRequest, Source, StyleSpec, Turn
 from app.drafters.dressing import dress, greeting_line
 from app.drafters.registry import build_drafter
 from app.drafters.templates import render_template, system_prompt_snippets
+from app.kb.repository import ChunkRepository
 from app.kb.retrieval import embed_query, retrieve_sources
 from app.state import Services
 from ingest.language import detect_language
 
 MAX_WHATSAPP_CHARS = 4096
 SOURCES_PER_QUESTION = 5
+DOCUMENT_LANGUAGE_SAMPLE = 3  # chunks: a few hundred words, plenty for lingua
 
 
 @dataclass
@@ -40,14 +43,22 @@ def asks_for_human(question: str, keywords: list[str]) -> bool:
     return asks_for_person(question, [*DEFAULT_HANDOFF_PHRASES, *keywords])
 
 
-def answer_small_talk(question: str, style: StyleSpec, history: list[Turn], customer_name: str | None
-                      ) -> Decision | None:
+def documents_language(services: Services, account_id: str) -> str | None:
+    """The language the account's documents are written in, by lingua on the first few chunks."""
+    with unit_of_work(services.session_factory, read_only=True) as session:
+        texts = ChunkRepository(session, account_id).sample_texts(DOCUMENT_LANGUAGE_SAMPLE)
+    return detect_language(" ".join(texts)[:2000]) if texts else None
+
+
+def answer_small_talk(question: str, style: StyleSpec, history: list[Turn], customer_name: str | None,
+                      business_language: Callable[[], str | None] = lambda: None) -> Decision | None:
     """A short reply to a greeting or thanks, an empty one (send nothing) to "ok" or "👍"; None for a question."""
     talk = small_talk(question)
     if talk is None:
         return None
     styled = bool(greeting_line(style, customer_name, history))
-    body = small_talk_reply(talk, question, wanted_language=style.language, styled_greeting=styled)
+    body = small_talk_reply(talk, question, wanted_language=style.language, styled_greeting=styled,
+                            business_language=business_language)
     text = dress(body, style, customer_name=customer_name, history=history) if body else ""
     if talk.kind != "greeting" and body:  # no "Hi Anna!" in front of "You're welcome!"
         text = dress(body, StyleSpec(**{**style.__dict__, "greeting": ""}), customer_name=customer_name,
@@ -82,7 +93,8 @@ def compose(services: Services, account_id: str, *, question: str, history: list
 
     if asks_for_human(question, handoff_keywords):
         return hand_off("the customer asked for a person", unknown=False)
-    polite = answer_small_talk(question, style, history, customer_name)
+    polite = answer_small_talk(question, style, history, customer_name,
+                               business_language=lambda: documents_language(services, account_id))
     if polite is not None:
         return polite
     query = standalone_question(without_small_talk(question), history)

@@ -3,6 +3,7 @@ request for a person is recognised as a phrase, never as a word inside an ordina
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -88,21 +89,27 @@ def without_small_talk(text: str) -> str:
     return " ".join(kept).strip() if kept and len(kept) < len(parts) else text
 
 
-def reply_language(talk: SmallTalk, text: str, wanted: str) -> str:
-    """The style's language, else the one the phrases share, else lingua's guess among them, else English."""
+def reply_language(talk: SmallTalk, text: str, wanted: str,
+                   business_language: Callable[[], str | None] = lambda: None) -> str:
+    """The style's language, else the one the phrases share, else the business's documents' language when the
+    phrases could be in it ("Hallo" is German and Dutch), else lingua's guess among them, else English."""
     if wanted in SUPPORTED:
         return wanted
     if len(talk.languages) == 1:
         return next(iter(talk.languages))
     candidates = tuple(code for code in SUPPORTED if not talk.languages or code in talk.languages)
+    if (documents := business_language()) in candidates:
+        return documents
     return detect_language(text, candidates) or ("en" if "en" in candidates or not candidates else candidates[0])
 
 
-def small_talk_reply(talk: SmallTalk, text: str, *, wanted_language: str, styled_greeting: bool) -> str:
-    """A short answer to small talk in the customer's language; empty for an acknowledgement (no reply)."""
+def small_talk_reply(talk: SmallTalk, text: str, *, wanted_language: str, styled_greeting: bool,
+                     business_language: Callable[[], str | None] = lambda: None) -> str:
+    """A short answer to small talk in the customer's language; empty for an acknowledgement (no reply).
+    `business_language` is asked only when the words alone do not tell the language."""
     if talk.kind == "ack":
         return ""
-    language = reply_language(talk, text, wanted_language)
+    language = reply_language(talk, text, wanted_language, business_language)
     key = "greeting_after_style" if talk.kind == "greeting" and styled_greeting else talk.kind
     return REPLIES[key].get(language, REPLIES[key]["en"])
 

@@ -84,3 +84,18 @@ def test_a_question_the_documents_do_not_answer_is_handed_off_in_the_customers_l
         client, tenant, knowledge, question, in_their_language):
     result = preview(client, tenant, question)
     assert result["handoff"] and result["reply"].startswith(in_their_language), result
+
+
+@pytest.mark.parametrize("documents, reply", [
+    ("Unser Gasthaus hat täglich von 11 bis 22 Uhr geöffnet. Reservierungen nehmen wir gern telefonisch an.",
+     "Wie kann ich"),
+    ("Ons café is elke dag open van 9 tot 17 uur. Reserveren kan telefonisch of via de website.", "Waarmee kan ik"),
+])
+def test_a_greeting_of_two_languages_is_answered_in_the_documents_language(client, tenant, run_jobs, documents,
+                                                                          reply):
+    response = client.post("/api/v2/ai/knowledge-base/text", json={"title": "Info", "text": documents},
+                           headers=tenant.headers)
+    assert response.status_code in (200, 201, 202), response.text
+    run_jobs()
+    hello = preview(client, tenant, "Hallo!")  # German and Dutch alike
+    assert not hello["handoff"] and reply in hello["reply"], hello
