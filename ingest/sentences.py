@@ -36,26 +36,28 @@ def looks_like_heading(line: str) -> bool:
             and not re.search(r"\d", stripped))
 
 
-def _first_line(text: str) -> str:
-    return next((line.lstrip("#").strip() for line in text.splitlines() if line.strip()), "")
-
-
 def split_units(text: str, section: str | None = None, language: str | None = None) -> list[Unit]:
     """Sentences and list lines in document order; short title-like lines become headings for what follows.
 
-    The chunk's section comes first as a heading when the text does not open with it (a text document's title, or
-    a section that runs on from an earlier chunk): what a passage is about is often said only there."""
+    The chunk's section comes first as a heading (a text document's title, or a section that runs on from an earlier
+    chunk), also when the text opens with it as a line of its own: a title is never an answer, and what a passage is
+    about is often said only there."""
     language = language or detect_language(text[:1000]) or "en"
     units: list[Unit] = []
     heading = (section or "").strip()
-    if heading and _first_line(text) != heading:
+    if heading:
         units.append(Unit(heading, heading, 0, True))
+    first_line = True
     for raw_line in text.splitlines():
         line = _LIST_MARKER.sub("", raw_line.strip().strip("|").strip()).strip()
         line = re.sub(r"\s*\|\s*", " — ", line)  # a table row reads as one line
         line = line.lstrip("#").strip()
         if not line:
             continue
+        if first_line and line == heading:  # the title again, as the text's own first line
+            first_line = False
+            continue
+        first_line = False
         if looks_like_heading(line):
             heading = line
             units.append(Unit(line, heading, len(units), True))
