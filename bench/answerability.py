@@ -415,12 +415,22 @@ def report(services, name, bases, judge, model, chunk_judge=None):
 ROWS_FILE = "answerability-rows.pickle"
 
 
+def feature_code() -> str:
+    """A digest of the code that computes the features: kept rows are stale when it changes, even if the feature
+    names do not."""
+    import hashlib
+
+    from app.drafters import features, fitted
+
+    return hashlib.sha256(Path(features.__file__).read_bytes() + Path(fitted.__file__).read_bytes()).hexdigest()
+
+
 def collected(keep: Path | None):
-    """The fit split's candidate features kept by an earlier run with the same features, if any."""
+    """The fit split's candidate features kept by an earlier run with the same feature code, if any."""
     if keep is None or not (keep / ROWS_FILE).exists():
         return None
-    features, rows = pickle.loads((keep / ROWS_FILE).read_bytes())
-    return rows if tuple(features) == FEATURES else None
+    code, rows = pickle.loads((keep / ROWS_FILE).read_bytes())
+    return rows if code == feature_code() else None
 
 
 def main() -> None:
@@ -470,7 +480,7 @@ def main() -> None:
                         collect(services, principal, items, kind, f"business:{business.slug}",
                                 lambda text, golds: contains(text, golds), rows)
                 if args.keep:
-                    (args.keep / ROWS_FILE).write_bytes(pickle.dumps((FEATURES, rows)))
+                    (args.keep / ROWS_FILE).write_bytes(pickle.dumps((feature_code(), rows)))
             fitted = fit(rows)
             MODEL_FILE.write_text(json.dumps(fitted, indent=1) + "\n")
             load_model.cache_clear()

@@ -38,6 +38,14 @@ _ANSWER_KINDS = {
                         r"|quando|che ora|orari|aperto|wanneer|hoe laat|openingstijden)\b"),
              re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s?(?:am|pm|uhr)\b|\b1[5-9]\d\d\b|\b20\d\d\b"
                         r"|\b\d{1,2}[./]\d{1,2}\b", re.IGNORECASE)),
+    "place": (re.compile(r"\b(?:where|address|location|located|directions|find you|d[oó]nde|direcci[oó]n|ubicaci[oó]n"
+                         r"|onde|endere[cç]o|localiza[cç][aã]o|o[uù]|adresse|situ[eé]s?|wo|anfahrt|dove|indirizzo"
+                         r"|waar|adres|ligging)\b"),
+              re.compile(r"\b\d+\w?,?\s+(?:[^\W\d_]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|square|drive|way"
+                         r"|boulevard|place)\b|\b(?:calle|c/|avenida|avda|plaza|paseo|camino|rua|pra[cç]a|travessa|rue"
+                         r"|avenue|boulevard|place|chemin|quai|via|viale|piazza|corso)\s+(?:[^\W\d_]+\s+){0,4}\d+"
+                         r"|\b[^\W\d_]*(?:stra(?:ß|ss)e|str\.|platz|gasse|allee|straat|laan|plein|gracht|kade)\s+\d+",
+                         re.IGNORECASE)),
 }
 _NEGATION = re.compile(r"\b(?:not|no|never|none|without|cannot|nunca|sin|não|nao|nem|sem|ne|pas|jamais|sans"
                        r"|nicht|kein|keine|keinen|nie|ohne|non|mai|senza|niet|geen|nooit|zonder)\b|n't\b")
@@ -66,11 +74,25 @@ def _stop(language: str) -> frozenset[str]:
     return stopwords(language) | stopwords("en")
 
 
+# Question words the NLTK lists keep. They say what kind of answer is wanted (wants_number, answer_kind), not what
+# it is about: a sentence that answers "how much" never says "much", so as terms they would always be "missing".
+QUESTION_WORDS = frozenset("""
+much many long often whose
+cómo como cuánto cuanto cuánta cuanta cuántos cuantos cuántas cuantas dónde donde cuándo cuando cuál cual quién quien
+quanto quanta quantos quantas onde quando qual quem
+comment combien où quand quel quelle quels quelles pourquoi
+wie viel viele wo wann welche welcher welches wer warum
+quanti quante dove quale chi perché
+hoe hoeveel waar wanneer welke waarom
+""".split())
+
+
 # Knowledge-base sentences recur from question to question: their terms are worth keeping.
 @lru_cache(maxsize=50_000)
-def terms(text: str, language: str = "en") -> tuple[str, ...]:
-    """Stemmed words that carry meaning (stopwords of the language and of English removed); numbers kept."""
-    stop = _stop(language)
+def terms(text: str, language: str = "en", question: bool = False) -> tuple[str, ...]:
+    """Stemmed words that carry meaning (stopwords of the language and of English removed); numbers kept. For a
+    `question`, its question words go too."""
+    stop = _stop(language) | QUESTION_WORDS if question else _stop(language)
     kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
     return tuple(_stemmer(language).stemWords(kept))
 
@@ -95,7 +117,7 @@ def featurise(question: str, question_vector: np.ndarray, candidates: list[Candi
     `source_cosines` each source's MiniLM cosine with the question."""
     if not candidates:
         return np.zeros((0, len(FEATURES)), dtype=np.float32)
-    question_terms = list(dict.fromkeys(terms(question, language)))
+    question_terms = list(dict.fromkeys(terms(question, language, question=True)))
     unit_terms = [terms(c.text, language) for c in candidates]
     heading_terms = [set(terms(c.heading, language)) for c in candidates]
     context_terms = [set(terms(c.context, language)) for c in candidates]
