@@ -168,7 +168,7 @@ def faq_right(reply: str, thread_answers: list[str]) -> bool:
 
 def candidate_view(services, principal: Principal, question: str, vector=None):
     """The candidates and their features exactly as the drafter sees them for this question."""
-    from app.drafters.fitted import FittedExtractiveDrafter
+    from app.drafters.fitted import FittedExtractiveDrafter, question_language
 
     drafter = FittedExtractiveDrafter(services.components["embedder"])
     vector = embed_query(services, question) if vector is None else vector
@@ -176,7 +176,7 @@ def candidate_view(services, principal: Principal, question: str, vector=None):
         sources = retrieve_sources(session, services, principal.account_id, question, vector)
     candidates = drafter._candidates(sources)
     features = featurise(question, vector, candidates, [s.score for s in sources],
-                         detect_language(question) or "en", [s.semantic_score or 0.0 for s in sources])
+                         question_language(question, sources), [s.semantic_score or 0.0 for s in sources])
     return sources, candidates, features
 
 

@@ -19,6 +19,14 @@ RUNNER_UP_SHARE = 0.85
 REDUNDANT_OVERLAP = 0.6
 MAX_SENTENCES = 3
 MAX_LIST_LINES = 10
+SOURCE_SAMPLE_CHARS = 1000  # lingua is sure of a language well before this
+
+
+def question_language(question: str, sources: list[Source]) -> str:
+    """The question's language, or the documents' when a short question does not tell ("¿Tienen spa o sauna?"):
+    stopwords and stems must be those of the language the sentences are compared in."""
+    return (detect_language(question) or detect_language(" ".join(s.text for s in sources)[:SOURCE_SAMPLE_CHARS])
+            or "en")
 
 
 class FittedExtractiveDrafter:
@@ -39,7 +47,7 @@ class FittedExtractiveDrafter:
         return load_model()  # cached; read on first use, so the fitting script can list candidates before a model
 
     def draft(self, request: DraftRequest) -> Draft:
-        language = detect_language(request.question) or "en"
+        language = question_language(request.question, request.sources)
         candidates = self._candidates(request.sources)
         if not candidates:
             return self._decline(0.0)
