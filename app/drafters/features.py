@@ -21,8 +21,8 @@ _WANTS_NUMBER = re.compile(
     r"|combien|quand|quelle heure|wie (?:viel|viele|lange|spät|alt)|wann|quanti|quante|a che ora"
     r"|hoeveel|wanneer|hoe (?:lang|laat|oud)"
     r"|phone|number|tel[eé]fono|telefone|t[eé]l[eé]phone|telefon|telefoon|n[uú]mero|nummer)\b")
-# Finer answer kinds: a question that asks for a way to reach the business, a price or a time is answered by a
-# sentence that carries one. Question words in the seven languages; the answers' forms are language-independent.
+# Finer answer kinds: a question that asks for a way to reach the business, a price, a time or an address is
+# answered by a sentence that carries one. Question words and street words in the seven languages.
 _ANSWER_KINDS = {
     "contact": (re.compile(r"\b(?:phone|telephone|call|contact|whatsapp|e-?mail|reach you|tel[eé]fono|llamar|correo"
                            r"|telefone|ligar|t[eé]l[eé]phone|appeler|contacter|courriel|telefon|anrufen|kontakt"
