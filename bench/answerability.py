@@ -416,13 +416,15 @@ ROWS_FILE = "answerability-rows.pickle"
 
 
 def feature_code() -> str:
-    """A digest of the code that computes the features: kept rows are stale when it changes, even if the feature
-    names do not."""
+    """A digest of the code that lists candidates and computes their features: kept rows are stale when it changes,
+    even if the feature names do not (the kept knowledge bases must be ingested anew after changing ingestion)."""
     import hashlib
 
-    from app.drafters import features, fitted
+    from app.drafters import features, fitted, injection
+    from ingest import language, sentences
 
-    return hashlib.sha256(Path(features.__file__).read_bytes() + Path(fitted.__file__).read_bytes()).hexdigest()
+    return hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
+                                   for module in (features, fitted, injection, language, sentences))).hexdigest()
 
 
 def collected(keep: Path | None):

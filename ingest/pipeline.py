@@ -15,7 +15,7 @@ from ingest.chunking import Chunk, iter_chunks
 from ingest.embedders import Embedder
 from ingest.parsers import IngestLimits, ParsedDocument, ParseError, Section, normalise_whitespace, parse_document
 from ingest.parsers.limits import CharacterBudget
-from ingest.sentences import Unit, split_units
+from ingest.sentences import Unit, section_heading, split_units
 
 # step name ("parse", "chunk", "embed"), units done, units in total
 ProgressCallback = Callable[[str, int, int], None]
@@ -145,7 +145,8 @@ class IngestPipeline:
         missing: dict[str, str] = {}  # text hash -> text, insertion-ordered so batches follow the document
         for chunk, key in zip(chunks, hashes):
             known = known_vectors.get(key)
-            if isinstance(known, KnownChunk) and known.units is not None and known.unit_vectors is not None:
+            if isinstance(known, KnownChunk) and known.units is not None and known.unit_vectors is not None \
+                    and _units_current(known.units, chunk.section):
                 vectors[key] = self._checked(known.vector, key)
                 units[key] = known.units
                 for unit, vector in zip(known.units, known.unit_vectors):
@@ -207,6 +208,11 @@ class IngestPipeline:
                 f"produces ({self.embedder.dimension},)"
             )
         return vector
+
+
+def _units_current(units: tuple[Unit, ...], section: str | None) -> bool:
+    """Units stored before a chunk's section became its first, embedded heading are split and embedded anew."""
+    return not section or bool(units) and units[0].is_heading and units[0].text == section_heading(section)
 
 
 def _unit_key(unit: Unit) -> str:

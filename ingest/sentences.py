@@ -36,6 +36,18 @@ def looks_like_heading(line: str) -> bool:
             and not re.search(r"\d", stripped))
 
 
+def _clean(line: str) -> str:
+    """A line as a unit reads it: no list marker or Markdown heading mark; a table row's cells joined by dashes."""
+    line = _LIST_MARKER.sub("", line.strip().strip("|").strip()).strip()
+    line = re.sub(r"\s*\|\s*", " — ", line)  # a table row reads as one line
+    return line.lstrip("#").strip()
+
+
+def section_heading(section: str | None) -> str:
+    """The heading unit a chunk of this section opens with ("" for none)."""
+    return _clean(section or "")
+
+
 def split_units(text: str, section: str | None = None, language: str | None = None) -> list[Unit]:
     """Sentences and list lines in document order; short title-like lines become headings for what follows.
 
@@ -44,17 +56,17 @@ def split_units(text: str, section: str | None = None, language: str | None = No
     about is often said only there."""
     language = language or detect_language(text[:1000]) or "en"
     units: list[Unit] = []
-    heading = (section or "").strip()
+    heading = section_heading(section)
+    # The chunker opens a chunk with the last part of its section's path ("Prices > Workshop" -> "Workshop").
+    own_titles = {heading, heading.rsplit(" > ", 1)[-1]} if heading else set()
     if heading:
         units.append(Unit(heading, heading, 0, True))
     first_line = True
     for raw_line in text.splitlines():
-        line = _LIST_MARKER.sub("", raw_line.strip().strip("|").strip()).strip()
-        line = re.sub(r"\s*\|\s*", " — ", line)  # a table row reads as one line
-        line = line.lstrip("#").strip()
+        line = _clean(raw_line)
         if not line:
             continue
-        if first_line and line == heading:  # the title again, as the text's own first line
+        if first_line and line in own_titles:  # the title again, as the text's own first line
             first_line = False
             continue
         first_line = False

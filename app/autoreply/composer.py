@@ -1,5 +1,6 @@
 """Turns a customer's question into a decision: an answer with its sources, or a handoff. Sends nothing."""
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 
@@ -19,7 +20,7 @@ from ingest.language import detect_language
 
 MAX_WHATSAPP_CHARS = 4096
 SOURCES_PER_QUESTION = 5
-DOCUMENT_LANGUAGE_SAMPLE = 3  # chunks: a few hundred words, plenty for lingua
+DOCUMENT_LANGUAGE_SAMPLE = 5  # documents; each one's first chunk is plenty for lingua
 
 
 @dataclass
@@ -44,10 +45,11 @@ def asks_for_human(question: str, keywords: list[str]) -> bool:
 
 
 def documents_language(services: Services, account_id: str) -> str | None:
-    """The language the account's documents are written in, by lingua on the first few chunks."""
+    """The language most of the account's latest documents are written in (lingua on each one's first chunk)."""
     with unit_of_work(services.session_factory, read_only=True) as session:
-        texts = ChunkRepository(session, account_id).sample_texts(DOCUMENT_LANGUAGE_SAMPLE)
-    return detect_language(" ".join(texts)[:2000]) if texts else None
+        texts = ChunkRepository(session, account_id).opening_texts(DOCUMENT_LANGUAGE_SAMPLE)
+    languages = Counter(language for text in texts if (language := detect_language(text)))
+    return languages.most_common(1)[0][0] if languages else None
 
 
 def answer_small_talk(question: str, style: StyleSpec, history: list[Turn], customer_name: str | None,

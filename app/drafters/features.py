@@ -27,25 +27,31 @@ _ANSWER_KINDS = {
     "contact": (re.compile(r"\b(?:phone|telephone|call|contact|whatsapp|e-?mail|reach you|tel[eé]fono|llamar|correo"
                            r"|telefone|ligar|t[eé]l[eé]phone|appeler|contacter|courriel|telefon|anrufen|kontakt"
                            r"|telefono|chiamare|contattare|telefoon|bellen|bereiken)\b"),
-                re.compile(r"\+?\d[\d\s().\-/]{6,}\d|[\w.+-]+@[\w-]+\.\w+")),
-    "price": (re.compile(r"\b(?:how much|price|prices|cost|costs|fee|fees|charge|cu[aá]nto|precio|cuesta|tarifa"
-                         r"|quanto|pre[cç]o|custa|combien|prix|co[uû]te|tarif|wie ?viel|preis|kostet|kosten|geb[uü]hr"
-                         r"|prezzo|costa|hoeveel|prijs|kost)\b"),
+                re.compile(r"\+?\d(?:[\s().\-]?\d){7,}|[\w.+-]+@[\w-]+\.\w+")),  # 8+ digits: not a time or a date
+    # "how much" alone is a price in English; elsewhere the word for "how many" needs a cost word beside it.
+    "price": (re.compile(r"\b(?:how much|price|prices|cost|costs|fee|fees|precio|cuesta|tarifa|pre[cç]o|custa|prix"
+                         r"|co[uû]te|tarif|preis|kostet|kosten|geb[uü]hr|prezzo|quanto costa|prijs|kost)\b"),
               re.compile(r"[£$€¥]\s?\d|\d\s?[£$€]|\d\s?(?:eur|euros?|usd|gbp|dollars?|pounds?)\b"
-                         r"|\b(?:free|gratis|gratuit|gratuita?|kostenlos|kostenloos)\b", re.IGNORECASE)),
-    "time": (re.compile(r"\b(?:when|what time|hours|open|opening|close|closing|cu[aá]ndo|qu[eé] hora|horario"
-                        r"|abr[eií]s?|quand|quelle heure|horaires?|ouvert|wann|uhrzeit|[oö]ffnungszeiten|ge[oö]ffnet"
-                        r"|quando|che ora|orari|aperto|wanneer|hoe laat|openingstijden)\b"),
-             re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\b\d{1,2}\s?(?:am|pm|uhr)\b|\b1[5-9]\d\d\b|\b20\d\d\b"
-                        r"|\b\d{1,2}[./]\d{1,2}\b", re.IGNORECASE)),
+                         r"|\b(?:free of charge|gratis|gratuit|gratuita?|kostenlos|kostenloos)\b", re.IGNORECASE)),
+    "time": (re.compile(r"\b(?:when|what time|hours|open|opening|cu[aá]ndo|qu[eé] hora|horario|abr[eií]s?|quand"
+                        r"|quelle heure|horaires?|ouvert|wann|uhrzeit|[oö]ffnungszeiten|ge[oö]ffnet|quando|che ora"
+                        r"|orari|aperto|wanneer|hoe laat|openingstijden)\b"),
+             # A clock time, or a year (not a Dutch postcode such as "2011 AB").
+             re.compile(r"\b\d{1,2}(?::\d{2}|h\d{0,2}|\s?(?:am|pm|uhr|uur|h|ore)\b)"
+                        r"|\b\d{1,2}\.\d{2}\s?(?:am|pm|uhr|uur|h)\b|\b(?:1[5-9]|20)\d\d\b(?!\s?(?-i:[A-Z]{2}\b))",
+                        re.IGNORECASE)),
+    # A street word next to a capitalised name and a house number; the street words ignore case, the name not.
     "place": (re.compile(r"\b(?:where|address|location|located|directions|find you|d[oó]nde|direcci[oó]n|ubicaci[oó]n"
-                         r"|onde|endere[cç]o|localiza[cç][aã]o|o[uù]|adresse|situ[eé]s?|wo|anfahrt|dove|indirizzo"
-                         r"|waar|adres|ligging)\b"),
-              re.compile(r"\b\d+\w?,?\s+(?:[^\W\d_]+\s+){1,3}(?:street|st|road|rd|avenue|ave|lane|square|drive|way"
-                         r"|boulevard|place)\b|\b(?:calle|c/|avenida|avda|plaza|paseo|camino|rua|pra[cç]a|travessa|rue"
-                         r"|avenue|boulevard|place|chemin|quai|via|viale|piazza|corso)\s+(?:[^\W\d_]+\s+){0,4}\d+"
-                         r"|\b[^\W\d_]*(?:stra(?:ß|ss)e|str\.|platz|gasse|allee|straat|laan|plein|gracht|kade)\s+\d+",
-                         re.IGNORECASE)),
+                         r"|onde|endere[cç]o|localiza[cç][aã]o|où|adresse|situ[eé]s?|wo|anfahrt|dove|indirizzo|waar"
+                         r"|adres|ligging)(?!\w)"),
+              re.compile(r"\b\d+\w?,?\s+(?:[A-ZÀ-Ý][^\W\d_]*\s+){1,3}(?i:street|st|road|rd|avenue|ave|lane|square"
+                         r"|drive|boulevard)\b|\b(?i:calle|c/|avenida|avda|plaza|paseo|camino|rua|pra[cç]a|travessa"
+                         r"|rue|avenue|boulevard|chemin|quai|via|viale|piazza)"
+                         r"(?:\s+(?:[A-ZÀ-Ý][^\W\d_]*|d[aeiou]s?|del|della|la|las|los|el|le))+,?\s+\d+"
+                         r"|\b\d+,?\s+(?i:rue|avenue|boulevard|chemin|quai|via|calle|avenida|rua)"
+                         r"(?:\s+(?:d[aeiou]s?|del|la|le))*\s+[A-ZÀ-Ý]"
+                         r"|\b[A-ZÀ-Ý][^\W\d_]*(?i:stra(?:ß|ss)e|str\.|platz|gasse|allee|straat|laan|plein|gracht|kade)"
+                         r"\s+\d+")),
 }
 _NEGATION = re.compile(r"\b(?:not|no|never|none|without|cannot|nunca|sin|não|nao|nem|sem|ne|pas|jamais|sans"
                        r"|nicht|kein|keine|keinen|nie|ohne|non|mai|senza|niet|geen|nooit|zonder)\b|n't\b")
@@ -74,17 +80,23 @@ def _stop(language: str) -> frozenset[str]:
     return stopwords(language) | stopwords("en")
 
 
-# Question words the NLTK lists keep. They say what kind of answer is wanted (wants_number, answer_kind), not what
-# it is about: a sentence that answers "how much" never says "much", so as terms they would always be "missing".
-QUESTION_WORDS = frozenset("""
-much many long often whose
-cómo como cuánto cuanto cuánta cuanta cuántos cuantos cuántas cuantas dónde donde cuándo cuando cuál cual quién quien
-quanto quanta quantos quantas onde quando qual quem
-comment combien où quand quel quelle quels quelles pourquoi
-wie viel viele wo wann welche welcher welches wer warum
-quanti quante dove quale chi perché
-hoe hoeveel waar wanneer welke waarom
-""".split())
+# Question words missing from a language's NLTK list (English's list is applied to every language). They say what
+# kind of answer is wanted (wants_number, answer_kind), not what it is about: a sentence that answers "how much" never
+# says "much", so as terms they would always be "missing".
+QUESTION_WORDS = {language: frozenset(words.split()) for language, words in {
+    "en": "much many long often whose",  # "how long" asks for a duration, as "how much" for an amount
+    "es": "cómo cuánto cuánta cuántos cuántas dónde cuándo cuál quién",
+    "pt": "quanto quanta quantos quantas onde",
+    "fr": "comment combien où quand quel quelle quels quelles pourquoi",
+    "de": "viele wann wer warum",
+    "it": "quando",
+    "nl": "hoeveel waar wanneer welke waarom",
+}.items()}
+
+
+@lru_cache(maxsize=16)
+def _question_stop(language: str) -> frozenset[str]:
+    return _stop(language) | QUESTION_WORDS["en"] | QUESTION_WORDS.get(language, frozenset())
 
 
 # Knowledge-base sentences recur from question to question: their terms are worth keeping.
@@ -92,7 +104,7 @@ hoe hoeveel waar wanneer welke waarom
 def terms(text: str, language: str = "en", question: bool = False) -> tuple[str, ...]:
     """Stemmed words that carry meaning (stopwords of the language and of English removed); numbers kept. For a
     `question`, its question words go too."""
-    stop = _stop(language) | QUESTION_WORDS if question else _stop(language)
+    stop = _question_stop(language) if question else _stop(language)
     kept = [w for w in words(text) if w not in stop and (len(w) > 1 or w.isdigit())]
     return tuple(_stemmer(language).stemWords(kept))
 

@@ -136,8 +136,8 @@ class FittedExtractiveDrafter:
         return " ".join(text if re.search(r"[.!?…)]$", text) else text + "." for text in texts)
 
     @staticmethod
-    def _language_notes(request: DraftRequest, question_language: str, body: str) -> list[str]:
-        wanted = request.style.language if request.style.language != "auto" else question_language
+    def _language_notes(request: DraftRequest, asked_in: str, body: str) -> list[str]:
+        wanted = request.style.language if request.style.language != "auto" else asked_in
         written = detect_language(body)
         if written and wanted and written != wanted:
             return [f"the extractive drafter cannot translate: the reply quotes the sources in {written!r}, "

@@ -94,9 +94,10 @@ class ChunkRepository(AccountScopedRepository[Chunk]):
         return (select(*columns).join(Document, Document.id == Chunk.document_id)
                 .where(Chunk.account_id == self.account_id, Chunk.enabled, Document.status == "ready"))
 
-    def sample_texts(self, limit: int) -> list[str]:
-        """The texts of the first few searchable chunks: enough to tell which language the documents are in."""
-        return list(self.session.exec(self._indexable(Chunk.text).order_by(Chunk.id).limit(limit)).all())
+    def opening_texts(self, documents: int) -> list[str]:
+        """The first chunk of each of the latest few searchable documents: enough to tell their languages."""
+        statement = self._indexable(Chunk.text).where(Chunk.ordinal == 0).order_by(Chunk.id.desc()).limit(documents)
+        return list(self.session.exec(statement).all())
 
     def indexable_hashes(self) -> dict[int, str]:
         """Chunk id -> content hash of everything the indexes must hold: what an index copy is compared with,

@@ -70,11 +70,11 @@ def test_each_chunk_keeps_its_sentences_and_their_vectors(sample):
             assert np.allclose(vector, embedder.embed([unit.text])[0], atol=1e-6)  # headings too
 
 
-def test_a_text_documents_title_heads_its_sentences():
-    units = IngestPipeline(HashEmbedder()).run_text("Use ~~tildes~~ around the words.", "Strikethrough on GitHub"
+def test_a_text_documents_title_heads_its_sentences_and_is_never_one_of_them():
+    units = IngestPipeline(HashEmbedder()).run_text("Open Settings and press End plan.", "How do I cancel my plan?"
                                                     ).chunks[0].units
-    assert [(u.text, u.is_heading) for u in units] == [("Strikethrough on GitHub", True),
-                                                       ("Use ~~tildes~~ around the words.", False)]
+    assert [(u.text, u.is_heading) for u in units] == [("How do I cancel my plan?", True),
+                                                       ("Open Settings and press End plan.", False)]
 
 
 def test_an_edited_document_embeds_only_the_changed_chunks(sample, counting_embedder):
@@ -189,3 +189,19 @@ def test_parsing_and_chunking_wait_while_urgent_work_runs():
         assert ("parse", 1, 1) not in events  # held before its first page
     assert finished.wait(30)  # and goes on once the reply is done
     worker.join()
+
+
+def test_sentences_stored_before_headings_were_kept_are_split_anew():
+    pipeline = IngestPipeline(HashEmbedder())
+    first = pipeline.run_text("Open Settings, choose Billing and press End plan.", "How do I cancel?")
+    chunk = first.chunks[0]
+    old_units = tuple(u for u in chunk.units if not u.is_heading)  # as stored before the title was a heading
+    stored = {chunk.content_hash: KnownChunk(chunk.vector, old_units, np.zeros((len(old_units), len(chunk.vector)), np.float32))}
+
+    again = pipeline.run_text("Open Settings, choose Billing and press End plan.", "How do I cancel?",
+                              known_vectors=stored).chunks[0]
+
+    assert [(u.text, u.is_heading) for u in again.units] == [("How do I cancel?", True),
+                                                             ("Open Settings, choose Billing and press End plan.",
+                                                              False)]
+    assert np.abs(again.unit_vectors).sum(axis=1).all()  # every unit embedded, the heading too
