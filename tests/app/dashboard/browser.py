@@ -20,7 +20,8 @@ SCREENSHOTS = Path(__file__).resolve().parents[3] / "test-output" / "dashboard"
 def require_browser():
     """Playwright's sync API; the tests are skipped, saying why, where Chromium or Playwright is missing."""
     if not Path(CHROMIUM).exists():
-        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)")
+        pytest.skip("Debian's chromium is not installed (apt-get install -y chromium; .ci/run does it)",
+                    allow_module_level=True)
     return pytest.importorskip("playwright.sync_api", reason="pip install -e '.[dev]' brings playwright")
 
 
