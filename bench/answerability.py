@@ -314,7 +314,7 @@ def use_decision(services, decision: str) -> None:
 
 def report(services, name, bases, judge, model, chunk_judge=None):
     """bases: list of (principal, sets); prints one table row set for this data set."""
-    from app.drafters.fitted import FittedExtractiveDrafter
+    from app.drafters.fitted import FittedExtractiveDrafter, question_language
 
     drafter = FittedExtractiveDrafter(services.components["embedder"])
     tally = {decision: defaultdict(lambda: defaultdict(int)) for decision in DECISIONS}
@@ -349,7 +349,7 @@ def report(services, name, bases, judge, model, chunk_judge=None):
             best = candidates[int(np.argmax(scores))].text
             confidence = model.confidence(scores, features)
             reliability.append((confidence, kind == "answerable" and judge(best, golds)))
-            would_say = drafter._body(drafter._choose(candidates, scores, "en"))
+            would_say = drafter._body(drafter._choose(candidates, scores, question_language(question, found)))
             trade_off.append((kind, confidence, kind == "answerable" and judge(would_say, golds)))
         else:
             trade_off.append((kind, 0.0, False))
