@@ -43,6 +43,12 @@ def _clean(line: str) -> str:
     return line.lstrip("#").strip()
 
 
+def own_lines(text: str) -> set[str]:
+    """The text's lines as units read them: a unit found here stood on a line of its own, as an FAQ's question
+    does (a question inside a paragraph is not one)."""
+    return {_clean(line) for line in text.splitlines()}
+
+
 def section_heading(section: str | None) -> str:
     """The heading unit a chunk of this section opens with ("" for none)."""
     return _clean(section or "")

@@ -11,7 +11,7 @@ from app.drafters.dressing import dress
 from app.drafters.features import Candidate, featurise, terms
 from app.drafters.injection import looks_like_injection
 from ingest.language import detect_language
-from ingest.sentences import Unit, split_units
+from ingest.sentences import Unit, own_lines, split_units
 
 # Which runners-up join the best sentence: same passage, and at least this share of its probability. This only
 # shapes how long a reply is, not whether the bot answers (that is the fitted model's threshold).
@@ -85,6 +85,7 @@ class FittedExtractiveDrafter:
         for index, source in enumerate(sources):
             units, vectors = self._units(source)
             texts = [u.text for u in units]
+            lines = own_lines(source.text)
             question, asked_under, label_vector = "", None, None
             headings: dict[str, np.ndarray] = {}
             for position, (unit, vector) in enumerate(zip(units, vectors)):
@@ -94,8 +95,9 @@ class FittedExtractiveDrafter:
                 key = re.sub(r"\W+", " ", unit.text.lower()).strip()
                 if key in seen or looks_like_injection(unit.text):
                     continue
-                if unit.text.endswith("?"):  # an FAQ question labels the answers that follow it
-                    question, asked_under, label_vector = unit.text, unit.heading, vector
+                if unit.text.endswith("?"):  # never an answer; on a line of its own, an FAQ's question labels
+                    if unit.text in lines:    # the answers that follow it
+                        question, asked_under, label_vector = unit.text, unit.heading, vector
                     continue
                 seen.add(key)
                 label = question if unit.heading == asked_under else ""

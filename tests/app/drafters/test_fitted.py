@@ -92,3 +92,16 @@ def test_a_short_question_is_read_in_the_documents_language_when_its_own_is_uncl
     assert detect_language("¿Tienen spa o sauna?") is None  # alone, lingua cannot tell
     assert question_language("¿Tienen spa o sauna?", [spanish]) == "es"
     assert question_language("Can I use the sauna in the evening?", [spanish]) == "en"
+
+
+def test_only_a_question_on_a_line_of_its_own_labels_the_answers_after_it(services):
+    from app.drafters.base import Source
+
+    text = ("Q: Where is the shop?\nWe are at 14 Canal Street, next to the station.\n"
+            "Why do chains squeak? Usually the chain is dry. Oil it once a month.")
+    drafter = FittedExtractiveDrafter(services.components["embedder"])
+    labels = {c.text: c.heading for c in drafter._candidates([Source(1, "d", "FAQ", text, None, None, 0.5)])}
+    assert labels["We are at 14 Canal Street, next to the station."] == "Q: Where is the shop?"
+    # A question inside a paragraph is never quoted, and does not say what the sentences after it answer.
+    assert "Why do chains squeak?" not in labels
+    assert "squeak" not in labels["Usually the chain is dry."]
