@@ -25,8 +25,8 @@ _WANTS_NUMBER = re.compile(
 # answered by a sentence that carries one. Question words and street words in the seven languages.
 _ANSWER_KINDS = {
     "contact": (re.compile(r"\b(?:phone|telephone|call|contact|whatsapp|e-?mail|reach you|tel[eé]fono|llamar|correo"
-                           r"|telefone|ligar|t[eé]l[eé]phone|appeler|contacter|courriel|telefon|anrufen|kontakt"
-                           r"|telefono|chiamare|contattare|telefoon|bellen|bereiken)\b"),
+                           r"|telefone|ligar|t[eé]l[eé]phone|appeler|contacter|courriel|telefon(?:nummer)?|handynummer"
+                           r"|anrufen|kontakt|telefono|chiamare|contattare|telefoon(?:nummer)?|bellen|bereiken)\b"),
                 re.compile(r"\+?\d(?:[\s().\-]?\d){7,}|[\w.+-]+@[\w-]+\.\w+")),  # 8+ digits: not a time or a date
     # "how much" alone is a price in English; elsewhere the word for "how many" needs a cost word beside it.
     "price": (re.compile(r"\b(?:how much|price|prices|cost|costs|fee|fees|precio|cuesta|tarifa|pre[cç]o|custa|prix"

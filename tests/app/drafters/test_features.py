@@ -19,6 +19,8 @@ def answer_kind(question: str, sentence: str, language: str = "en") -> float:
     ("¿Cuánto cuesta la habitación doble?", "La habitación doble cuesta 95 € por noche.", "es"),
     ("When are you open on Sunday?", "Sunday: 11:00 to 15:00.", "en"),
     ("Wann habt ihr am Montag geöffnet?", "Montag von 11 bis 22 Uhr.", "de"),
+    ("wie ist eure telefonnummer", "Reservieren Sie telefonisch unter 0761 555 0142.", "de"),  # one word in German
+    ("Wat is jullie telefoonnummer?", "Bel ons op 020 123 4567.", "nl"),
     ("Tot hoe laat zijn jullie open?", "Elke dag open tot 17 uur.", "nl"),
     ("Where is the shop?", "Our shop is at 14 Canal Street, Millbrook.", "en"),
     ("Où êtes-vous ?", "Nous sommes au 12 rue de Rivoli, à Paris.", "fr"),
