@@ -416,15 +416,18 @@ ROWS_FILE = "answerability-rows.pickle"
 
 
 def feature_code() -> str:
-    """A digest of the code that lists candidates and computes their features: kept rows are stale when it changes,
-    even if the feature names do not (the kept knowledge bases must be ingested anew after changing ingestion)."""
+    """A digest of what the kept fit rows were made from: the code that lists candidates and computes their features,
+    and our own businesses' questions. Kept rows are stale when it changes, even if the feature names do not (the
+    kept knowledge bases must be ingested anew after changing ingestion)."""
     import hashlib
 
+    import own_set
     from app.drafters import features, fitted, injection
     from ingest import language, sentences
 
-    return hashlib.sha256(b"".join(Path(module.__file__).read_bytes()
-                                   for module in (features, fitted, injection, language, sentences))).hexdigest()
+    sources = [Path(module.__file__) for module in (features, fitted, injection, language, sentences)]
+    sources += [own_set.HERE / slug / "questions.json" for slug in own_set.FIT_BUSINESSES]
+    return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
 
 
 def collected(keep: Path | None):
