@@ -1,4 +1,5 @@
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -155,14 +156,23 @@ def test_concurrent_add_remove_search_never_returns_a_removed_id(threshold):
     searches: list[int] = []
     done = threading.Event()
 
+    def let_searches_run():
+        # However fast the writers are on this machine, searches happen between their steps.
+        wanted, deadline = len(searches) + 1, time.monotonic() + 10
+        while len(searches) < wanted and not errors and time.monotonic() < deadline:
+            time.sleep(0.001)
+
     def remover():
         for chunk_id in range(0, 600, 2):
             index.remove([chunk_id])
             removed.add(chunk_id)
+            if chunk_id % 50 == 0:
+                let_searches_run()
 
     def adder():
         for start in range(600, 1200, 50):
             index.add(list(range(start, start + 50)), vectors[start:start + 50])
+            let_searches_run()
 
     def searcher(seed):
         rng = np.random.default_rng(seed)
