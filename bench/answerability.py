@@ -416,16 +416,19 @@ ROWS_FILE = "answerability-rows.pickle"
 
 
 def feature_code() -> str:
-    """A digest of what the kept fit rows were made from: the code that lists candidates and computes their features,
-    and our own businesses' questions. Kept rows are stale when it changes, even if the feature names do not (the
-    kept knowledge bases must be ingested anew after changing ingestion)."""
+    """A digest of what the kept fit rows were made from: the code that retrieves the sources, lists candidates and
+    computes their features, and our own businesses' questions. Kept rows are stale when it changes, even if the
+    feature names do not (the kept knowledge bases must be ingested anew after changing ingestion)."""
     import hashlib
 
     import own_set
     from app.drafters import features, fitted, injection
+    from app.kb import retrieval
+    from indexes import hybrid, keyword, keyword_segments, ranking
     from ingest import language, sentences
 
-    sources = [Path(module.__file__) for module in (features, fitted, injection, language, sentences)]
+    sources = [Path(module.__file__) for module in (features, fitted, injection, language, sentences, retrieval,
+                                                     hybrid, keyword, keyword_segments, ranking)]
     sources += [own_set.HERE / slug / "questions.json" for slug in own_set.FIT_BUSINESSES]
     return hashlib.sha256(b"".join(path.read_bytes() for path in sources)).hexdigest()
 

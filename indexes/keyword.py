@@ -173,14 +173,16 @@ class BM25KeywordIndex:
         if self._last_scores is not None and self._last_scores[0] == query:
             return self._last_scores[1:]
         vocabulary = self._vocabulary
-        token_ids = [vocabulary[word] for word in self._tokenize([query])[0] if word in vocabulary]
-        scores, max_score = self._state.scores(token_ids)
+        words = self._tokenize([query])[0]
+        token_ids = [vocabulary[word] for word in words if word in vocabulary]
+        scores, max_score = self._state.scores(token_ids, unseen=len(words) - len(token_ids))
         # Lucene BM25 gives a term at most its idf (as tf grows), so the idf sum bounds every document's score.
         self._last_scores = (query, self._state.row_ids[:len(scores)], scores, max_score)
         return self._last_scores[1:]
 
     def max_score(self, query: str) -> float:
-        """The BM25 score a chunk matching every query term infinitely often would get (0.0 if none is known)."""
+        """The BM25 score a chunk matching every query term infinitely often would get, a term no chunk has counting
+        with its idf (0.0 for an empty index or a query of stopwords)."""
         with self._lock:
             return self._query_scores(query)[2]
 

@@ -220,22 +220,27 @@ class SegmentedBM25:
             removed += 1
         return removed
 
-    def scores(self, token_ids: Sequence[int]) -> tuple[np.ndarray, float]:
+    def scores(self, token_ids: Sequence[int], unseen: int = 0) -> tuple[np.ndarray, float]:
         """BM25 score of every row (0 for tombstones) and the sum of the query terms' idf.
 
-        A term repeated in the query counts as often as it appears, as in bm25s.
+        A term repeated in the query counts as often as it appears, as in bm25s. The `unseen` query terms (not in
+        the vocabulary) and known terms that no live row has add the idf of a term in no row to that sum: they are
+        the query's rarest words, so a row matching only its common words is far from the bound.
         """
         out = np.zeros(self.rows, dtype=np.float64)
         terms = np.asarray(token_ids, dtype=np.int64)
+        unseen += int((terms >= len(self.df)).sum())
         terms = terms[terms < len(self.df)]
-        if not self.live or not len(terms):
+        if not self.live:
             return out, 0.0
         terms, repeats = np.unique(terms, return_counts=True)
         df = self.df[terms]
+        unseen += int(repeats[df == 0].sum())
         terms, repeats, df = terms[df > 0], repeats[df > 0], df[df > 0]
         idf = np.log1p((self.live - df + 0.5) / (df + 0.5))
-        if not self.total_length:
-            return out, float((idf * repeats).sum())
+        bound = float((idf * repeats).sum()) + unseen * float(np.log1p((self.live + 0.5) / 0.5))
+        if not len(terms) or not self.total_length:
+            return out, bound
         # Lucene: idf * tf / (tf + k1 * (1 - b + b * length / average length)).
         base = self.k1 * (1 - self.b)
         per_length = self.k1 * self.b * self.live / self.total_length
@@ -253,7 +258,7 @@ class SegmentedBM25:
                 out[rows] += weight * tfs / (tfs + base + per_length * self.lengths[rows])
         if self.dead:
             out[~self.alive[:self.rows]] = 0.0
-        return out, float(weights.sum())
+        return out, bound
 
     def snapshot(self, vocabulary_size: int) -> Snapshot:
         """Freeze the buffer and copy what a merge reads (the arrays edits change in place)."""

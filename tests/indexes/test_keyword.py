@@ -66,6 +66,13 @@ def test_scores_and_max_score(index):
     assert index.max_score("the") == 0.0
 
 
+def test_a_query_word_that_no_chunk_has_still_counts_in_the_bound(index):
+    # Chunk 4 shares only "your" with "your address": it must not look like a match of the whole query.
+    alone = index.scores("your", [4])[4] / index.max_score("your")
+    with_unseen_word = index.scores("your address", [4])[4] / index.max_score("your address")
+    assert with_unseen_word < alone / 2
+
+
 def test_empty_index_returns_nothing():
     index = BM25KeywordIndex()
     assert index.search("anything", 3) == []

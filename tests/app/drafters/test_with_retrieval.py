@@ -34,3 +34,10 @@ def test_answers_and_hands_off_over_retrieved_chunks(knowledge_base, db, service
         assert draft.confidence >= 0.35, question
     for question in UNANSWERABLE:
         assert answer(db, services, knowledge_base, question).answered is False, question
+
+
+def test_a_question_whose_key_word_no_document_uses_is_found_by_meaning(knowledge_base, db, services):
+    # No document says "address", and the warranty paragraph says "your" twice: that partial keyword match must not
+    # outrank the FAQ answer found by meaning.
+    found = retrieve(db, services, knowledge_base.account_id, "What is your address?", top_k=5)
+    assert "14 Canal Street" in found[0].text
