@@ -95,8 +95,9 @@ class FittedExtractiveDrafter:
                 key = re.sub(r"\W+", " ", unit.text.lower()).strip()
                 if key in seen or looks_like_injection(unit.text):
                     continue
-                if unit.text.endswith("?"):  # never an answer; on a line of its own, an FAQ's question labels
-                    if unit.text in lines:    # the answers that follow it
+                # A question is never an answer. On a line of its own (an FAQ's), it labels the answers after it.
+                if unit.text.endswith("?"):
+                    if unit.text in lines:
                         question, asked_under, label_vector = unit.text, unit.heading, vector
                     continue
                 seen.add(key)
