@@ -1,4 +1,5 @@
-"""BM25KeywordIndex: Lucene BM25 over English-stemmed chunk texts, kept in segments so edits never rebuild it."""
+"""BM25KeywordIndex: Lucene BM25 over chunk texts stemmed in each chunk's language, kept in segments so edits never
+rebuild it."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import json
 import logging
 import threading
 import zlib
+from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -18,11 +20,13 @@ from indexes.base import IndexCorrupt
 from indexes.files import write_atomically
 from indexes.keyword_segments import DocTerms, Segment, SegmentedBM25, Snapshot, doc_terms, merge
 from indexes.ranking import top_k
+from ingest.language import STEMMERS, detect_language
 
 logger = logging.getLogger(__name__)
 
 FILE_NAME = "keyword.json.gz"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: each item carries its language
+DEFAULT_LANGUAGE = "en"  # of a text whose language is not known (stored before languages were, or undetectable)
 # Merge policy, from bench/keyword_edits.py at 100k chunks (2026-12-03, loaded box): a search visits every
 # segment, p50 1.3 ms with none beside the base, 3.6 ms with 8 small ones, 6.9 ms with 16, so a merge starts past
 # MAX_SEGMENTS; a full write buffer of FREEZE_AT documents added 0.2 ms. Tombstones past MAX_DEAD_FRACTION of the
@@ -32,8 +36,19 @@ MAX_SEGMENTS = 8
 MAX_DEAD_FRACTION = 0.25
 
 
+def _stopwords(language: str) -> str:
+    # English keeps Lucene's 33 words: NLTK's longer list lowered StackFAQ below target (bench/README.md). The other
+    # languages take the NLTK list bm25s ships for them.
+    return "en" if language not in STEMMERS else language
+
+
 class BM25KeywordIndex:
-    """Lucene BM25 (k1 1.5, b 0.75) with English stopwords and Snowball stemming, keyed by chunk id.
+    """Lucene BM25 (k1 1.5, b 0.75) with stopwords and Snowball stemming of each text's language, keyed by chunk id.
+
+    Each text is tokenised in its own language (ISO 639-1, one of ingest.language.SUPPORTED; English when not
+    given). A query is tokenised in the language of the indexed texts; when they are in several, in the query's
+    language among them, or in each of them when lingua cannot tell. Terms share one vocabulary, so a name or a
+    number that every stemmer leaves alone matches across languages.
 
     Documents live in segments (keyword_segments.py): an add appends to a write buffer, a remove leaves a
     tombstone, and the BM25 statistics are kept global, so every search scores exactly as a fresh build of
@@ -42,12 +57,11 @@ class BM25KeywordIndex:
     merged segment before it is swapped in.
     """
 
-    def __init__(self, k1: float = 1.5, b: float = 0.75, language: str = "english", *,
+    def __init__(self, k1: float = 1.5, b: float = 0.75, *,
                  freeze_at: int = FREEZE_AT, max_segments: int = MAX_SEGMENTS,
                  max_dead_fraction: float = MAX_DEAD_FRACTION, background_merge: bool = True) -> None:
         self.k1 = k1
         self.b = b
-        self.language = language
         self.freeze_at = freeze_at
         self.max_segments = max_segments
         self.max_dead_fraction = max_dead_fraction
@@ -55,6 +69,8 @@ class BM25KeywordIndex:
         self._lock = threading.Lock()  # guards the state; held only for short steps
         self._write_lock = threading.Lock()  # serialises writers, which grow the vocabulary outside _lock
         self._texts: dict[int, str] = {}
+        self._languages: dict[int, str] = {}
+        self._language_counts: Counter[str] = Counter()  # live texts per language
         # Only grows until the next rebuild()/load(); unused entries have no documents and score nothing.
         self._vocabulary: dict[str, int] = {}
         self._state = SegmentedBM25(k1, b, freeze_at)
@@ -77,32 +93,61 @@ class BM25KeywordIndex:
         """The stored text of `chunk_id`, if indexed."""
         return self._texts.get(chunk_id)
 
-    def _tokenize(self, texts: Sequence[str]) -> list[list[str]]:
+    @staticmethod
+    def _tokenize(texts: Sequence[str], language: str) -> list[list[str]]:
         if not texts:
             return []
         # A fresh stemmer per call: PyStemmer objects are not thread-safe and cost microseconds to make.
-        return bm25s.tokenize(list(texts), stopwords="en", stemmer=Stemmer.Stemmer(self.language),
-                              return_ids=False, show_progress=False)
+        return bm25s.tokenize(list(texts), stopwords=_stopwords(language),
+                              stemmer=Stemmer.Stemmer(STEMMERS.get(language, "english")), return_ids=False,
+                              show_progress=False)
 
-    def _doc_terms(self, vocabulary: dict[str, int], texts: Sequence[str]) -> DocTerms:
-        tokens = self._tokenize(texts)
+    def _doc_terms(self, vocabulary: dict[str, int], texts: Sequence[str], languages: Sequence[str]) -> DocTerms:
+        tokens: list[list[str]] = [[] for _ in texts]
+        for language in set(languages):
+            positions = [i for i, text_language in enumerate(languages) if text_language == language]
+            for position, words in zip(positions, self._tokenize([texts[i] for i in positions], language)):
+                tokens[position] = words
         return doc_terms([[vocabulary.setdefault(word, len(vocabulary)) for word in words] for words in tokens])
 
-    def add(self, ids: Sequence[int], texts: Sequence[str]) -> None:
-        """Insert or replace the texts stored under `ids`; searchable from the next search on."""
-        if len(ids) != len(texts):
-            raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
-        latest = {int(chunk_id): text for chunk_id, text in zip(ids, texts)}  # a repeated id keeps its last text
+    @staticmethod
+    def _latest(ids: Sequence[int], texts: Sequence[str], languages: Sequence[str | None] | None
+                ) -> dict[int, tuple[str, str]]:
+        """Chunk id -> (text, language); a repeated id keeps its last text."""
+        if len(ids) != len(texts) or (languages is not None and len(languages) != len(texts)):
+            raise ValueError(f"{len(ids)} ids but {len(texts)} texts"
+                             + (f" and {len(languages)} languages" if languages is not None else ""))
+        languages = languages if languages is not None else [None] * len(texts)
+        return {int(chunk_id): (text, language if language in STEMMERS else DEFAULT_LANGUAGE)
+                for chunk_id, text, language in zip(ids, texts, languages)}
+
+    def _forget_languages(self, ids) -> None:
+        """Stop counting the languages of `ids`; the caller holds the lock."""
+        for chunk_id in ids:
+            language = self._languages.pop(chunk_id, None)
+            if language is not None:
+                self._language_counts[language] -= 1
+        self._language_counts = +self._language_counts  # drop the languages no text is in any more
+
+    def add(self, ids: Sequence[int], texts: Sequence[str], languages: Sequence[str | None] | None = None) -> None:
+        """Insert or replace the texts stored under `ids`, each in its language (ISO 639-1; English when None);
+        searchable from the next search on."""
+        latest = self._latest(ids, texts, languages)
         if not latest:
             return
         chunk_ids = np.fromiter(latest, dtype=np.int64, count=len(latest))
         with self._write_lock:
             # Tokenising, counting and sorting a big batch happen outside _lock, so searches go on meanwhile.
-            docs = self._doc_terms(self._vocabulary, list(latest.values()))
+            docs = self._doc_terms(self._vocabulary, [text for text, _ in latest.values()],
+                                   [language for _, language in latest.values()])
             segment = Segment.build(docs) if len(docs) >= self.freeze_at else None
             with self._lock:
                 self._state.add(chunk_ids, docs, segment)
-                self._texts.update(latest)
+                self._forget_languages(latest)
+                for chunk_id, (text, language) in latest.items():
+                    self._texts[chunk_id] = text
+                    self._languages[chunk_id] = language
+                    self._language_counts[language] += 1
                 if self._pending is not None:
                     self._pending.append(("add", (chunk_ids, docs)))
                 self._last_scores = None
@@ -115,6 +160,7 @@ class BM25KeywordIndex:
             removed = self._state.remove(ids)
             for chunk_id in ids:
                 self._texts.pop(chunk_id, None)
+            self._forget_languages(ids)
             if removed:
                 if self._pending is not None:
                     self._pending.append(("remove", (ids,)))
@@ -173,12 +219,23 @@ class BM25KeywordIndex:
         if self._last_scores is not None and self._last_scores[0] == query:
             return self._last_scores[1:]
         vocabulary = self._vocabulary
-        words = self._tokenize([query])[0]
+        words = self._query_words(query)
         token_ids = [vocabulary[word] for word in words if word in vocabulary]
         scores, max_score = self._state.scores(token_ids, unseen=len(words) - len(token_ids))
         # Lucene BM25 gives a term at most its idf (as tf grows), so the idf sum bounds every document's score.
         self._last_scores = (query, self._state.row_ids[:len(scores)], scores, max_score)
         return self._last_scores[1:]
+
+    def _query_words(self, query: str) -> list[str]:
+        """`query`'s terms in the indexed texts' language, or in the query's own among several (each of them when
+        it cannot be told); the caller holds the lock."""
+        present = tuple(sorted(self._language_counts)) or (DEFAULT_LANGUAGE,)
+        if len(present) > 1:
+            asked_in = detect_language(query, candidates=present)
+            present = (asked_in,) if asked_in else present
+        if len(present) == 1:
+            return self._tokenize([query], present[0])[0]
+        return list(dict.fromkeys(word for language in present for word in self._tokenize([query], language)[0]))
 
     def max_score(self, query: str) -> float:
         """The BM25 score a chunk matching every query term infinitely often would get, a term no chunk has counting
@@ -206,17 +263,20 @@ class BM25KeywordIndex:
             return {int(chunk_id): float(scores[row_of[int(chunk_id)]]) for chunk_id in ids
                     if int(chunk_id) in row_of}
 
-    def rebuild(self, ids: Sequence[int], texts: Sequence[str]) -> None:
-        """Replace the whole contents with `ids` and `texts` (and start a fresh vocabulary)."""
-        latest = {int(chunk_id): text for chunk_id, text in zip(ids, texts)}
+    def rebuild(self, ids: Sequence[int], texts: Sequence[str], languages: Sequence[str | None] | None = None) -> None:
+        """Replace the whole contents with `ids` and `texts` in `languages` (and start a fresh vocabulary)."""
+        latest = self._latest(ids, texts, languages)
         vocabulary: dict[str, int] = {}
-        docs = self._doc_terms(vocabulary, list(latest.values()))
+        docs = self._doc_terms(vocabulary, [text for text, _ in latest.values()],
+                               [language for _, language in latest.values()])
         state = SegmentedBM25(self.k1, self.b, self.freeze_at)
         if latest:
             state.add(np.fromiter(latest, dtype=np.int64, count=len(latest)), docs, Segment.build(docs))
         with self._write_lock, self._lock:
             self._vocabulary = vocabulary
-            self._texts = latest
+            self._texts = {chunk_id: text for chunk_id, (text, _) in latest.items()}
+            self._languages = {chunk_id: language for chunk_id, (_, language) in latest.items()}
+            self._language_counts = Counter(self._languages.values())
             self._state = state
             self._generation += 1
             self._last_scores = None
@@ -225,7 +285,7 @@ class BM25KeywordIndex:
         """Write `directory/keyword.json.gz` atomically; the gzip CRC lets load() detect damage."""
         with self._lock:
             payload = {"format_version": FORMAT_VERSION, "k1": self.k1, "b": self.b,
-                       "items": [[chunk_id, text] for chunk_id, text in self._texts.items()]}
+                       "items": [[chunk_id, text, self._languages[chunk_id]] for chunk_id, text in self._texts.items()]}
         data = gzip.compress(json.dumps(payload, ensure_ascii=False).encode("utf-8"), compresslevel=5)
         write_atomically(Path(directory) / FILE_NAME, lambda handle: handle.write(data))
 
@@ -236,10 +296,11 @@ class BM25KeywordIndex:
             payload = json.loads(gzip.decompress(path.read_bytes()).decode("utf-8"))
             if payload["format_version"] != FORMAT_VERSION:
                 raise ValueError(f"format version {payload['format_version']} is not {FORMAT_VERSION}")
-            ids = [int(chunk_id) for chunk_id, _ in payload["items"]]
-            texts = [str(text) for _, text in payload["items"]]
+            ids = [int(chunk_id) for chunk_id, _, _ in payload["items"]]
+            texts = [str(text) for _, text, _ in payload["items"]]
+            languages = [str(language) for _, _, language in payload["items"]]
         except FileNotFoundError as error:
             raise IndexCorrupt(f"keyword index file {path} is missing") from error
         except (OSError, EOFError, zlib.error, UnicodeDecodeError, ValueError, KeyError, TypeError) as error:
             raise IndexCorrupt(f"keyword index file {path} is unreadable: {error}") from error
-        self.rebuild(ids, texts)
+        self.rebuild(ids, texts, languages)

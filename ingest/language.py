@@ -1,6 +1,7 @@
 """Which language a text is in (lingua, restricted to the languages we support) and that language's stopwords
 (the NLTK/Snowball lists bm25s ships) and Snowball stemmer name (PyStemmer)."""
 
+from collections import Counter
 from functools import lru_cache
 
 import bm25s.stopwords
@@ -38,6 +39,15 @@ def detect_language(text: str, candidates: tuple[str, ...] = SUPPORTED,
         return None
     best = max(allowed, key=allowed.get)
     return best if allowed[best] / total >= min_confidence else None
+
+
+def text_languages(texts: list[str], sample_chars: int = 1000) -> list[str | None]:
+    """The language of each of a document's texts (its chunks); a text too short to tell (a table row, a heading)
+    takes the document's most common language, and None only when no text of the document tells."""
+    detected = [detect_language(text[:sample_chars]) for text in texts]
+    counts = Counter(language for language in detected if language)
+    document_language = counts.most_common(1)[0][0] if counts else None
+    return [language or document_language for language in detected]
 
 
 # The short NLTK lists, not stopwords-iso's: those drop words that carry a question ("number", "open", "year").

@@ -13,6 +13,7 @@ import numpy as np
 
 from ingest.chunking import Chunk, iter_chunks
 from ingest.embedders import Embedder
+from ingest.language import text_languages
 from ingest.parsers import IngestLimits, ParsedDocument, ParseError, Section, normalise_whitespace, parse_document
 from ingest.parsers.limits import CharacterBudget
 from ingest.sentences import Unit, section_heading, split_units
@@ -62,6 +63,7 @@ class EmbeddedChunk:
     vector: np.ndarray
     units: tuple[Unit, ...] = ()
     unit_vectors: np.ndarray | None = None
+    language: str | None = None  # ISO 639-1, None when no text of the document tells
 
 
 @dataclass
@@ -140,10 +142,11 @@ class IngestPipeline:
         """Step 3: vectors for `chunks` and their units, reusing `known_vectors` and computing each new text once."""
         report = progress or _ignore
         hashes = [content_hash(chunk.text) for chunk in chunks]
+        languages = text_languages([chunk.text for chunk in chunks])
         vectors: dict[str, np.ndarray] = {}
         units: dict[str, tuple[Unit, ...]] = {}
         missing: dict[str, str] = {}  # text hash -> text, insertion-ordered so batches follow the document
-        for chunk, key in zip(chunks, hashes):
+        for chunk, key, language in zip(chunks, hashes, languages):
             known = known_vectors.get(key)
             if isinstance(known, KnownChunk) and known.units is not None and known.unit_vectors is not None \
                     and _units_current(known.units, chunk.section):
@@ -157,7 +160,7 @@ class IngestPipeline:
             elif key not in missing:
                 missing[key] = chunk.text
             if key not in units:
-                units[key] = tuple(split_units(chunk.text, chunk.section)) if self.embed_units else ()
+                units[key] = tuple(split_units(chunk.text, chunk.section, language)) if self.embed_units else ()
                 for unit in units[key]:  # headings too: the answer decision compares them with the question
                     missing.setdefault(_unit_key(unit), unit.text)
 
@@ -177,8 +180,8 @@ class IngestPipeline:
         return [
             EmbeddedChunk(text=chunk.text, page=chunk.page, section=chunk.section, ordinal=chunk.ordinal,
                           content_hash=key, vector=vectors[key], units=units[key],
-                          unit_vectors=self._unit_matrix(units[key], vectors))
-            for chunk, key in zip(chunks, hashes)
+                          unit_vectors=self._unit_matrix(units[key], vectors), language=language)
+            for chunk, key, language in zip(chunks, hashes, languages)
         ]
 
     def _unit_matrix(self, units: tuple[Unit, ...], vectors: dict[str, np.ndarray]) -> np.ndarray:

@@ -43,6 +43,7 @@ class IndexEntry(NamedTuple):
     text: str
     embedding: bytes
     content_hash: str
+    language: str | None
 
 
 @dataclass
@@ -61,8 +62,9 @@ class AccountIndex:
     def searcher(self) -> HybridSearcher:
         return HybridSearcher(self.vector, self.keyword)
 
-    def replace(self, remove: Iterable[int], rows: Iterable[tuple[int, str, bytes, str]]) -> None:
-        """Take out `remove`, then put in (id, text, embedding, content hash) rows; the caller holds `lock`."""
+    def replace(self, remove: Iterable[int], rows: Iterable[tuple[int, str, bytes, str, str | None]]) -> None:
+        """Take out `remove`, then put in (id, text, embedding, content hash, language) rows; the caller holds
+        `lock`."""
         rows = list(rows)
         remove = set(remove) | {row[0] for row in rows}
         if remove:
@@ -73,7 +75,7 @@ class AccountIndex:
         if rows:
             ids = [row[0] for row in rows]
             self.vector.add(ids, np.vstack([np.frombuffer(row[2], dtype=np.float32) for row in rows]))
-            self.keyword.add(ids, [row[1] for row in rows])
+            self.keyword.add(ids, [row[1] for row in rows], [row[4] for row in rows])
             self.hashes.update((row[0], row[3]) for row in rows)
 
 
@@ -167,7 +169,8 @@ class KnowledgeIndexes:
             if index.version == version - 1:
                 with index.lock:
                     # Removed first: a chunk replaced in place (edited text) is removed and added back.
-                    index.replace(list(remove), [(c.id, c.text, c.embedding, c.content_hash) for c in add])
+                    index.replace(list(remove),
+                                  [(c.id, c.text, c.embedding, c.content_hash, c.language) for c in add])
                     index.version = version
             else:
                 # Behind (another process changed it) or unknown: read it all, this transaction's changes included.

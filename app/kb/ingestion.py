@@ -110,11 +110,11 @@ def _store(session: Session, services: Services, document: Document, result: Ing
                   # with them on computes them instead of reusing an empty list.
                   units=[[u.text, u.heading, u.is_heading] for u in c.units] if c.units else None,
                   unit_vectors=np.asarray(c.unit_vectors, dtype=np.float32).tobytes() if c.units else None,
-                  embedding_model=model_name).model_dump(exclude={"id"})
+                  language=c.language, embedding_model=model_name).model_dump(exclude={"id"})
             for c in result.chunks]
     ids = repository.insert_rows(rows)
-    new = [IndexEntry(id=chunk_id, text=row["text"], embedding=row["embedding"], content_hash=row["content_hash"])
-           for chunk_id, row in zip(ids, rows)]
+    new = [IndexEntry(id=chunk_id, text=row["text"], embedding=row["embedding"], content_hash=row["content_hash"],
+                      language=row["language"]) for chunk_id, row in zip(ids, rows)]
     del rows
     document.status, document.error = "ready", None
     document.pages = result.document.page_count

@@ -62,6 +62,8 @@ class Chunk(SQLModel, table=True):
     # computed at ingestion so a reply embeds only the question. NULL for chunks stored before migration 0010.
     units: list | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     unit_vectors: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    # ISO 639-1 (ingest.language.SUPPORTED): the keyword index stems the text in it. NULL: English.
+    language: str | None = Field(default=None, max_length=8)
     enabled: bool = True
     edited: bool = False
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)

@@ -105,9 +105,10 @@ class ChunkRepository(AccountScopedRepository[Chunk]):
         return dict(self.session.exec(self._indexable(Chunk.id, Chunk.content_hash)).all())
 
     def indexable(self, ids: Collection[int] | None = None):
-        """(id, text, embedding, content_hash) of every enabled chunk of every ready document, or of `ids`
+        """(id, text, embedding, content_hash, language) of every enabled chunk of every ready document, or of `ids`
         among them."""
-        statement = self._indexable(Chunk.id, Chunk.text, Chunk.embedding, Chunk.content_hash).order_by(Chunk.id)
+        statement = self._indexable(Chunk.id, Chunk.text, Chunk.embedding, Chunk.content_hash,
+                                    Chunk.language).order_by(Chunk.id)
         if ids is None:
             yield from self.session.exec(statement)
             return

@@ -68,6 +68,7 @@ class ChunkPublic(BaseModel):
     text: str
     page: int | None
     section: str | None
+    language: str | None = Field(description="ISO 639-1 code the keyword index reads the text in; null: English")
     enabled: bool
     edited: bool
 

@@ -12,6 +12,7 @@ from app.kb.models import Chunk, Document, DocumentFile
 from app.kb.repository import ChunkRepository, DocumentRepository
 from app.kb.schemas import ChunkUpdate, TextDocumentCreate
 from ingest.embedders import Embedder
+from ingest.language import text_languages
 from ingest.parsers import ParseError, UnsupportedFormat, detect_format
 from ingest.pipeline import content_hash, document_hash
 from ingest.sentences import split_units
@@ -112,7 +113,8 @@ def update_chunk(session: Session, indexes: KnowledgeIndexes, embedder: Embedder
             raise Unprocessable(f"the text is longer than the model reads ({embedder.max_tokens} word pieces); "
                                 "shorten it or split it across chunks")
         chunk.text, chunk.content_hash, chunk.edited = body.text, content_hash(body.text), True
-        units = split_units(body.text, chunk.section)
+        chunk.language = text_languages([body.text])[0] or chunk.language
+        units = split_units(body.text, chunk.section, chunk.language)
         vectors = embedder.embed([body.text] + [unit.text for unit in units])
         chunk.embedding = vectors[0].tobytes()
         chunk.units = [[u.text, u.heading, u.is_heading] for u in units]

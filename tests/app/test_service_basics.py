@@ -106,3 +106,33 @@ def test_cli_init_prints_a_working_key_on_an_unlimited_plan(tmp_path, monkeypatc
         assert bad_init.exit_code == 1 and "unknown plan 'gold'" in bad_init.output
     finally:
         get_settings.cache_clear()
+
+
+def test_migration_0013_detects_the_language_of_chunks_stored_before_it(tmp_path):
+    from alembic import command
+    from sqlmodel import Session, select
+
+    from app.accounts.models import Account
+    from app.kb.models import Chunk, Document
+    from app.migrate import alembic_config
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine)
+    texts = ["Las habitaciones dobles cuestan 80 euros por noche y el desayuno está incluido.",
+             "Wi-Fi: gratis",  # too short to tell: takes the document's language
+             "El aparcamiento cuesta 12 euros al día."]
+    with Session(engine) as session:
+        account = Account(name="Hotel Mirador")
+        document = Document(account_id=account.id, title="tarifas", content_type="text/plain", size_bytes=1,
+                             content_hash="x", status="ready")
+        session.add_all([account, document])
+        session.flush()
+        session.add_all([Chunk(account_id=account.id, document_id=document.id, ordinal=i, text=text,
+                               content_hash=str(i), embedding=b"", embedding_model="m")
+                         for i, text in enumerate(texts)])
+        session.commit()
+    with engine.begin() as connection:  # back to before 0013: the chunks have no language
+        command.downgrade(alembic_config(connection), "0010")
+    upgrade(engine)
+    with Session(engine) as session:
+        assert session.exec(select(Chunk.language).order_by(Chunk.ordinal)).all() == ["es", "es", "es"]

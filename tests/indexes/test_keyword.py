@@ -103,3 +103,61 @@ def test_load_raises_index_corrupt(index, tmp_path):
     with pytest.raises(IndexCorrupt):
         index.load(tmp_path)
     assert index.ids() == set(TEXTS)  # a failed load leaves the index untouched
+
+
+# Each pair: a document sentence and a question that shares its content words only as other inflections, which only
+# that language's stemmer brings together.
+WORD_FORMS = {
+    "es": ("La habitación doble cuesta 80 euros por noche.", "¿Cuánto cuestan las habitaciones?"),
+    "de": ("Jedes Zimmer hat einen Balkon.", "Gibt es Zimmern mit Balkonen?"),
+    "pt": ("Aceitamos cartões de crédito.", "Vocês aceitam cartão?"),
+    "fr": ("Les animaux sont acceptés dans les chambres.", "Acceptez-vous un animal?"),
+}
+
+
+@pytest.mark.parametrize("language", sorted(WORD_FORMS))
+def test_a_text_is_stemmed_in_its_own_language(language):
+    sentence, question = WORD_FORMS[language]
+    as_english = BM25KeywordIndex()
+    as_english.add([1, 2], [sentence, "Breakfast is served from seven."])
+    in_language = BM25KeywordIndex()
+    in_language.add([1, 2], [sentence, "Breakfast is served from seven."], [language, "en"])
+    assert ids_of(as_english.search(question, 2)) == []
+    assert ids_of(in_language.search(question, 2)) == [1]
+
+
+def test_function_words_of_a_language_match_nothing():
+    index = BM25KeywordIndex()
+    index.add([1, 2], ["El desayuno se sirve de siete a diez.", "La piscina abre en verano."], ["es", "es"])
+    assert index.search("de la en el se", 5) == []
+    assert ids_of(index.search("¿A qué hora es el desayuno?", 5)) == [1]
+
+
+def test_a_query_is_read_in_its_own_language_when_the_texts_are_in_several():
+    index = BM25KeywordIndex()
+    index.add([1, 2, 3], ["Las habitaciones tienen vistas al mar.", "Rooms are cleaned every day.",
+                          "El restaurante abre a las ocho."], ["es", "en", "es"])
+    assert ids_of(index.search("¿Qué vistas tiene la habitación?", 3)) == [1]
+    assert ids_of(index.search("When is my room cleaned?", 3)) == [2]
+
+
+def test_languages_survive_save_load_and_removal(tmp_path):
+    index = BM25KeywordIndex()
+    index.add([1, 2], ["Jedes Zimmer hat einen Balkon.", "Every room has a balcony."], ["de", "en"])
+    index.save(tmp_path)
+    loaded = BM25KeywordIndex()
+    loaded.load(tmp_path)
+    assert ids_of(loaded.search("Zimmern", 2)) == [1]
+    loaded.remove([2])
+    # Only German is left: an English word no German text has matches nothing, German forms still match.
+    assert ids_of(loaded.search("Gibt es Zimmern mit Balkonen?", 2)) == [1]
+
+
+def test_a_snapshot_without_languages_is_refused(tmp_path):
+    import gzip
+    import json
+
+    (tmp_path / FILE_NAME).write_bytes(gzip.compress(json.dumps(
+        {"format_version": 1, "k1": 1.5, "b": 0.75, "items": [[1, "Jedes Zimmer hat einen Balkon."]]}).encode()))
+    with pytest.raises(IndexCorrupt):
+        BM25KeywordIndex().load(tmp_path)  # read in English it would never match "Zimmern": rebuilt from the database

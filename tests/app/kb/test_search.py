@@ -106,3 +106,25 @@ def test_document_left_processing_by_a_crash_is_resumed(client, services, db, te
     assert detail["status"] == "ready"
     assert len(client.get(f"{KB}/documents/{detail['id']}/chunks", headers=tenant.headers).json()) == \
         detail["chunk_count"]
+
+
+def test_each_document_is_searched_by_keyword_in_its_own_language(client, tenant, upload, run_jobs):
+    texts = {"tarifas.txt": "Tarifas\n\nLa habitación doble cuesta 80 euros por noche, con desayuno incluido.",
+             "mascotas.txt": "Mascotas\n\nLas mascotas pequeñas son bienvenidas. Las toallas de piscina se piden en "
+                             "recepción.",
+             "times.txt": "Arrival\n\nCheck-in starts at 3 pm and check-out is until 11 am."}
+    for name, text in texts.items():
+        assert upload(tenant, text.encode(), name).status_code == 202
+    run_jobs()
+    languages = {}
+    for document in client.get(f"{KB}/documents", headers=tenant.headers).json()["items"]:
+        chunks = client.get(f"{KB}/documents/{document['id']}/chunks", headers=tenant.headers).json()
+        languages[document["title"]] = {chunk["language"] for chunk in chunks}
+    assert languages == {"tarifas.txt": {"es"}, "mascotas.txt": {"es"}, "times.txt": {"en"}}
+
+    # "habitaciones" and "cuestan" are other forms of "habitación" and "cuesta"; "las" is a Spanish stopword. Read
+    # as English, only "las" would match, and the pets document would come first.
+    [best, *_] = search(client, tenant, "¿Cuánto cuestan las habitaciones?", mode="keyword")
+    assert "80 euros" in best["text"]
+    [best, *_] = search(client, tenant, "When does check-in start?", mode="keyword")
+    assert "3 pm" in best["text"]
