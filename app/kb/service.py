@@ -112,10 +112,12 @@ def update_chunk(session: Session, indexes: KnowledgeIndexes, embedder: Embedder
         if embedder.count_tokens(body.text) > embedder.max_tokens:
             raise Unprocessable(f"the text is longer than the model reads ({embedder.max_tokens} word pieces); "
                                 "shorten it or split it across chunks")
-        chunk.text, chunk.content_hash, chunk.edited = body.text, content_hash(body.text), True
-        chunk.language = text_languages([body.text])[0] or chunk.language
-        units = split_units(body.text, chunk.section, chunk.language)
+        session.commit()  # ends the read: the model runs outside any transaction (claim, commit, call, record)
+        language = text_languages([body.text])[0] or chunk.language
+        units = split_units(body.text, chunk.section, language)
         vectors = embedder.embed([body.text] + [unit.text for unit in units])
+        chunk.text, chunk.content_hash, chunk.edited = body.text, content_hash(body.text), True
+        chunk.language = language
         chunk.embedding = vectors[0].tobytes()
         chunk.units = [[u.text, u.heading, u.is_heading] for u in units]
         chunk.unit_vectors = vectors[1:].astype("float32").tobytes()
