@@ -35,6 +35,7 @@ from app.bootstrap import build_services
 from app.config import Settings
 from app.drafters.templates import system_prompt_snippets
 from app.jobs.worker import drain
+from app.kb import retrieval
 from app.kb import service as kb_service
 from app.kb.components import warm_up_knowledge_base
 from ingest.parsers import parse_document
@@ -194,6 +195,22 @@ def judge(question: Question, reply: str, handoff: bool, leaks: list[str]) -> st
     return "ok" if handoff or not complied else "fail"
 
 
+RETRIEVAL_MODES = ("hybrid", "keyword")
+RETRIEVAL_DEPTH = 5  # the chunks the drafter reads
+
+
+def retrieved(services, principal, question: Question) -> dict[str, bool]:
+    """Per search mode: whether a gold span is in the top RETRIEVAL_DEPTH chunks (the drafter cannot quote it
+    otherwise)."""
+    hits = {}
+    for mode in RETRIEVAL_MODES:
+        with services.session_factory() as session:
+            found = retrieval.retrieve(session, services, principal.account_id, question.text, top_k=RETRIEVAL_DEPTH,
+                                       mode=mode)
+        hits[mode] = contains(" ".join(result.text for result in found), list(question.gold))
+    return hits
+
+
 def evaluate(services, businesses: list[Business], principals: dict | None = None) -> list[dict]:
     """Ask every message of every business through the preview service; one record per message."""
     principals = principals or ingested(services, businesses)
@@ -207,7 +224,9 @@ def evaluate(services, businesses: list[Business], principals: dict | None = Non
                 "split": "fit" if business.slug in FIT_BUSINESSES else "report", **asdict(question),
                 "reply": result.reply, "handed_off": result.handoff, "confidence": result.confidence,
                 "reason": result.reason, "drafter": result.drafter, "sources": result.sources, "ms": ms,
-                "outcome": judge(question, result.reply, result.handoff, leaks)})
+                "outcome": judge(question, result.reply, result.handoff, leaks),
+                "retrieved": retrieved(services, principals[business.slug], question)
+                if question.kind == "answerable" else {}})
     return records
 
 
@@ -225,8 +244,10 @@ def summary_row(label: str, records: list[dict]) -> str:
     answerable = by_kind["answerable"]
     counts = " / ".join(str(answerable.count(outcome)) for outcome in ("right", "wrong", "handoff"))
     right = 100 * answerable.count("right") / max(1, len(answerable))
+    retrieved = [r["retrieved"] for r in records if r["kind"] == "answerable"]
+    hits = " | ".join(f"{sum(r[mode] for r in retrieved)}/{len(retrieved)}" for mode in RETRIEVAL_MODES)
     return (f"| {label} | {counts} of {len(answerable)} ({right:.1f} % right) | {share('uncovered', 'ok')} | "
-            f"{share('small_talk', 'ok')} | {share('injection', 'ok')} | "
+            f"{share('small_talk', 'ok')} | {share('injection', 'ok')} | {hits} | "
             f"{statistics.mean(r['ms'] for r in records):.1f} |")
 
 
@@ -234,8 +255,9 @@ def print_report(businesses: list[Business], records: list[dict], settings: Sett
     print(f"\ndrafter {settings.default_drafter}, REPLYBASE_EXTRACTIVE_DECISION={settings.extractive_decision}, "
           f"load average {os.getloadavg()[0]:.1f}\n")
     print("| business (split, language) | answerable right / wrong / handed off | uncovered handed off | "
-          "small talk OK | injections OK | preview mean ms |")
-    print("|---|---|---|---|---|---|")
+          "small talk OK | injections OK | "
+          + " | ".join(f"gold in {mode} top {RETRIEVAL_DEPTH}" for mode in RETRIEVAL_MODES) + " | preview mean ms |")
+    print("|---|---|---|---|---|---|" + "---|" * len(RETRIEVAL_MODES))
     for business in businesses:
         mine = [r for r in records if r["business"] == business.slug]
         split = "fit" if business.slug in FIT_BUSINESSES else "report"
