@@ -143,12 +143,18 @@ def featurise(question: str, question_vector: np.ndarray, candidates: list[Candi
     best_cosine = float(cosines.max())
     lowered = question.lower()
     wants_number = bool(_WANTS_NUMBER.search(lowered))
-    kinds = [answer for question_words, answer in _ANSWER_KINDS.values() if question_words.search(lowered)]
+    # A word that names the kind of answer ("address", "phone", "hours") is answered by a value of that kind (a
+    # street, a number, a clock time), not by the word itself: a candidate that carries the value covers the word.
+    asked = [(answer, set(terms(" ".join(m.group(0) for m in question_words.finditer(lowered)), language,
+                                question=True)))
+             for question_words, answer in _ANSWER_KINDS.values() if question_words.search(lowered)]
+    kinds = [answer for answer, _ in asked]
     question_negated = bool(_NEGATION.search(lowered))
     question_set = set(question_terms)
     rows = []
     for i, candidate in enumerate(candidates):
-        own = set(unit_terms[i])
+        carried = [kind_terms for answer, kind_terms in asked if answer.search(candidate.text)]
+        own = set(unit_terms[i]).union(*carried)
         bm25 = 0.0
         for t in question_terms:
             tf = unit_terms[i].count(t)
@@ -159,7 +165,8 @@ def featurise(question: str, question_vector: np.ndarray, candidates: list[Candi
         in_context = sum(idf[t] for t in question_terms if t in own or t in heading_terms[i] or t in context_terms[i])
         missing = [idf[t] for t in question_terms
                    if t not in own and t not in heading_terms[i] and t not in context_terms[i]]
-        novelty = len(own - question_set) / len(own) if own else 0.0
+        said = set(unit_terms[i])
+        novelty = len(said - question_set) / len(said) if said else 0.0
         label = float(candidate.label_vector @ question_vector) if candidate.label_vector is not None else 0.0
         heading = float(candidate.heading_vector @ question_vector) if candidate.heading_vector is not None else 0.0
         index = candidate.source_index
@@ -171,7 +178,7 @@ def featurise(question: str, question_vector: np.ndarray, candidates: list[Candi
             source_cosines[index] if source_cosines and index < len(source_cosines) else 0.0,
             math.log1p(index),
             (1.0 if has_number else -1.0) if wants_number else 0.0,
-            (1.0 if any(kind.search(candidate.text) for kind in kinds) else -1.0) if kinds else 0.0,
+            (1.0 if carried else -1.0) if kinds else 0.0,
             float(question_negated != bool(_NEGATION.search(candidate.text.lower()))),
             novelty, math.log1p(len(words(candidate.text))),
         ])

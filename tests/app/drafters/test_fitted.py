@@ -107,3 +107,15 @@ def test_only_a_question_on_a_line_of_its_own_labels_the_answers_after_it(servic
     # A question inside a paragraph is never quoted, and does not say what the sentences after it answer.
     assert "Why do chains squeak?" not in labels
     assert "squeak" not in labels["Usually the chain is dry."]
+
+
+@pytest.mark.parametrize(("question", "fact"), [("What is your address?", "14 Canal Street"),
+                                                ("What are your hours", "09:00 to 18:00")])
+def test_a_word_naming_the_answer_is_covered_by_a_value_of_that_kind(fitted_ingestion, knowledge_base, db, services,
+                                                                      question, fact):
+    # No document says "address", and the day lines say no "hours": the street and the clock times answer them.
+    vector = embed_query(services, question)
+    sources = retrieve_sources(db, services, knowledge_base.account_id, question, vector)
+    draft = FittedExtractiveDrafter(services.components["embedder"]).draft(
+        DraftRequest(question, sources, StyleSpec.neutral(), question_vector=vector))
+    assert draft.answered and fact in draft.text, (draft.confidence, draft.text)
