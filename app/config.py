@@ -102,8 +102,8 @@ class Settings(BaseSettings):
     default_drafter: str = Field(default="extractive", description="extractive (offline) or openai")
     extractive_semantic: bool = Field(default=False, description="Also rank sentences with the embedder (slower).")
     extractive_decision: Literal["tuned", "fitted"] = Field(
-        default="tuned", description="How the extractive drafter decides: the hand-tuned overlap rules, or the "
-        "logistic regression fitted by bench/answerability.py on the sentence vectors stored at ingestion")
+        default="fitted", description="How the extractive drafter decides: the logistic regression fitted by "
+        "bench/answerability.py on the sentence vectors stored at ingestion, or the older hand-tuned overlap rules")
     llm_base_url: str = Field(default="https://api.openai.com/v1",
                               description="Any OpenAI-compatible endpoint: OpenAI, Ollama, vLLM, llama.cpp")
     llm_model: str = "gpt-4o-mini"

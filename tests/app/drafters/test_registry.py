@@ -2,14 +2,22 @@ import pytest
 
 from app.drafters.extractive import ExtractiveDrafter
 from app.drafters.fallback import FallbackDrafter
+from app.drafters.fitted import FittedExtractiveDrafter
 from app.drafters.openai_compat import OpenAICompatDrafter
 from app.drafters.registry import UnknownDrafter, build_drafter
 
 
-def test_default_is_the_offline_extractive_drafter(services):
+def test_default_is_the_offline_extractive_drafter_with_the_fitted_decision(services):
+    drafter = build_drafter(services)
+    assert isinstance(drafter, FittedExtractiveDrafter)
+    assert build_drafter(services, "extractive") is drafter
+    assert services.components["ingest_pipeline"].embed_units  # its sentence vectors are stored at ingestion
+
+
+def test_the_tuned_rules_are_still_a_setting(services):
+    services.settings.extractive_decision = "tuned"
     drafter = build_drafter(services)
     assert isinstance(drafter, ExtractiveDrafter) and drafter.embedder is None
-    assert build_drafter(services, "extractive") is drafter
 
 
 def test_openai_is_a_chain_ending_in_extractive(services):
@@ -18,11 +26,11 @@ def test_openai_is_a_chain_ending_in_extractive(services):
     assert isinstance(drafter, FallbackDrafter)
     model, offline = drafter.drafters
     assert isinstance(model, OpenAICompatDrafter) and model.base_url == "http://127.0.0.1:11434/v1"
-    assert isinstance(offline, ExtractiveDrafter)
+    assert isinstance(offline, FittedExtractiveDrafter)
 
 
 def test_semantic_extractive_uses_the_knowledge_base_embedder(services):
-    services.settings.extractive_semantic = True
+    services.settings.extractive_decision, services.settings.extractive_semantic = "tuned", True
     assert build_drafter(services, "extractive").embedder is services.components["embedder"]
 
 
