@@ -2,6 +2,7 @@
 (the NLTK/Snowball lists bm25s ships) and Snowball stemmer name (PyStemmer)."""
 
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 
 import bm25s.stopwords
@@ -41,10 +42,16 @@ def detect_language(text: str, candidates: tuple[str, ...] = SUPPORTED,
     return best if allowed[best] / total >= min_confidence else None
 
 
-def text_languages(texts: list[str], sample_chars: int = 1000) -> list[str | None]:
+def text_languages(texts: list[str], sample_chars: int = 1000,
+                   between: Callable[[], None] | None = None) -> list[str | None]:
     """The language of each of a document's texts (its chunks); a text too short to tell (a table row, a heading)
-    takes the document's most common language, and None only when no text of the document tells."""
-    detected = [detect_language(text[:sample_chars]) for text in texts]
+    takes the document's most common language, and None only when no text of the document tells. `between()` runs
+    after each text (a background caller gives way there)."""
+    detected = []
+    for text in texts:
+        detected.append(detect_language(text[:sample_chars]))
+        if between is not None:
+            between()
     counts = Counter(language for language in detected if language)
     document_language = counts.most_common(1)[0][0] if counts else None
     return [language or document_language for language in detected]

@@ -88,7 +88,8 @@ class IngestPipeline:
         self.overlap_tokens = overlap_tokens
         self.batch_size = batch_size
         self.limits = limits
-        # Sentence vectors roughly double the embedding work; only the fitted answer decision reads them.
+        # Sentence vectors roughly double the embedding work; the answer decision reads them. Off only for benches
+        # that measure the chunk embedding alone.
         self.embed_units = embed_units
 
     def run(self, data: bytes, *, known_vectors: KnownVectors = _NO_VECTORS,
@@ -138,11 +139,14 @@ class IngestPipeline:
         return chunks
 
     def embed(self, chunks: list[Chunk], *, known_vectors: Mapping[str, np.ndarray | KnownChunk] = _NO_VECTORS,
-              progress: ProgressCallback | None = None) -> list[EmbeddedChunk]:
-        """Step 3: vectors for `chunks` and their units, reusing `known_vectors` and computing each new text once."""
+              progress: ProgressCallback | None = None, pause: Callable[[], None] | None = None) -> list[EmbeddedChunk]:
+        """Step 3: vectors for `chunks` and their units, reusing `known_vectors` and computing each new text once.
+
+        Language detection and sentence splitting are pure Python: `pause()` runs after each chunk of them."""
         report = progress or _ignore
+        pause = pause or _go_on
         hashes = [content_hash(chunk.text) for chunk in chunks]
-        languages = text_languages([chunk.text for chunk in chunks])
+        languages = text_languages([chunk.text for chunk in chunks], between=pause)
         vectors: dict[str, np.ndarray] = {}
         units: dict[str, tuple[Unit, ...]] = {}
         missing: dict[str, str] = {}  # text hash -> text, insertion-ordered so batches follow the document
@@ -163,6 +167,7 @@ class IngestPipeline:
                 units[key] = tuple(split_units(chunk.text, chunk.section, language)) if self.embed_units else ()
                 for unit in units[key]:  # headings too: the answer decision compares them with the question
                     missing.setdefault(_unit_key(unit), unit.text)
+                pause()
 
         # Batches of similar length waste no work on padding (encode() sorts only within the batch it is given).
         pending = sorted(missing.items(), key=lambda item: len(item[1]), reverse=True)
@@ -198,7 +203,7 @@ class IngestPipeline:
         report("chunk", 1, 1)
         if callable(known_vectors):
             known_vectors = known_vectors([content_hash(chunk.text) for chunk in chunks])
-        embedded = self.embed(chunks, known_vectors=known_vectors, progress=report)
+        embedded = self.embed(chunks, known_vectors=known_vectors, progress=report, pause=pause)
         computed = len({chunk.content_hash for chunk in embedded} - known_vectors.keys())
         return IngestResult(document=document, chunks=embedded, embedded=computed, reused=len(embedded) - computed)
 

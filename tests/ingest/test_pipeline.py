@@ -191,6 +191,26 @@ def test_parsing_and_chunking_wait_while_urgent_work_runs():
     worker.join()
 
 
+def test_language_detection_and_sentence_splitting_wait_while_urgent_work_runs():
+    """Both are pure Python too, over every chunk: without a step aside at each, replies during a 200-page upload
+    waited up to 0.8 s (bench/burst.py)."""
+    pipeline = IngestPipeline(HashEmbedder())
+    chunks = pipeline.chunk(pipeline.parse(make_catalogue_pdf(3)))
+    priority = Foreground(max_pause_seconds=30)
+    finished = threading.Event()
+
+    def embed():
+        pipeline.embed(chunks, pause=priority.give_way)
+        finished.set()
+
+    with priority.running():
+        worker = threading.Thread(target=embed)
+        worker.start()
+        assert not finished.wait(0.5)
+    assert finished.wait(30)
+    worker.join()
+
+
 def test_sentences_stored_before_headings_were_kept_are_split_anew():
     pipeline = IngestPipeline(HashEmbedder())
     first = pipeline.run_text("Open Settings, choose Billing and press End plan.", "How do I cancel?")
