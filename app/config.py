@@ -100,10 +100,6 @@ class Settings(BaseSettings):
     # AI reply drafters (app/drafters/); prompts are Jinja files in prompts_dir.
     prompts_dir: Path = Field(default_factory=lambda: Path(__file__).resolve().parent.parent / "prompts")
     default_drafter: str = Field(default="extractive", description="extractive (offline) or openai")
-    extractive_semantic: bool = Field(default=False, description="Also rank sentences with the embedder (slower).")
-    extractive_decision: Literal["tuned", "fitted"] = Field(
-        default="fitted", description="How the extractive drafter decides: the logistic regression fitted by "
-        "bench/answerability.py on the sentence vectors stored at ingestion, or the older hand-tuned overlap rules")
     llm_base_url: str = Field(default="https://api.openai.com/v1",
                               description="Any OpenAI-compatible endpoint: OpenAI, Ollama, vLLM, llama.cpp")
     llm_model: str = "gpt-4o-mini"

@@ -1,7 +1,7 @@
 """Answer or hand off, on public data: the protocol of ../shared/bench/answerability/README.md, through the service.
 
-    python bench/answerability.py          # report: the service with each answer decision (tuned, the default, and
-                                           # fitted), same-run baselines, the fitted model's trade-off and reliability
+    python bench/answerability.py          # report: the service, same-run baselines, the model's trade-off and
+                                           # reliability
     python bench/answerability.py --fit    # first refit app/drafters/answer_model.json on the fit split, then report
 
 Splits (no question or article of the report split is used for any constant):
@@ -60,8 +60,6 @@ SEED = 7
 # right than not. A decision rule, not a tuned constant: the report prints the trade-off at other values, and an
 # account that prefers fewer, surer answers raises min_confidence.
 THRESHOLD = 0.5
-DEFAULT = Settings.model_fields["extractive_decision"].default
-DECISIONS = ("tuned", "fitted")  # the service is asked with each; the baselines match the default's off-topic rate
 
 
 def normal(text: str) -> str:
@@ -305,32 +303,22 @@ def account_units(services, principal):
     return texts, np.vstack(vectors), [terms(t) for t in texts]
 
 
-def use_decision(services, decision: str) -> None:
-    """Ask the service with this answer decision from now on (REPLYBASE_EXTRACTIVE_DECISION)."""
-    if services.settings.extractive_decision != decision:
-        services.settings.extractive_decision = decision
-        services.components.pop("drafters", None)
-
-
 def report(services, name, bases, judge, model, chunk_judge=None):
     """bases: list of (principal, sets); prints one table row set for this data set."""
     from app.drafters.fitted import FittedExtractiveDrafter, question_language
 
     drafter = FittedExtractiveDrafter(services.components["embedder"])
-    tally = {decision: defaultdict(lambda: defaultdict(int)) for decision in DECISIONS}
-    times = {decision: [] for decision in DECISIONS}
+    tally = defaultdict(lambda: defaultdict(int))
+    times = []
     hits, reliability, trade_off, base = [], [], [], defaultdict(list)
     embed_times, view_times = [], []
     questions = [(principal, kind, question, golds) for principal, sets in bases
                  for kind in ("answerable", "adversarial", "off-topic") for question, golds in sets[kind]]
-    for decision in DECISIONS:
-        use_decision(services, decision)
-        for principal, kind, question, golds in questions:
-            result, ms = ask(services, principal, question)
-            times[decision].append(ms)
-            right = not result.handoff and judge(result.reply, golds)
-            tally[decision][kind]["handoff" if result.handoff else ("right" if right else "wrong")] += 1
-    use_decision(services, DECISIONS[0])
+    for principal, kind, question, golds in questions:
+        result, ms = ask(services, principal, question)
+        times.append(ms)
+        right = not result.handoff and judge(result.reply, golds)
+        tally[kind]["handoff" if result.handoff else ("right" if right else "wrong")] += 1
     units_of = {}
     for principal, kind, question, golds in questions:
         if principal.account_id not in units_of:
@@ -356,7 +344,7 @@ def report(services, name, bases, judge, model, chunk_judge=None):
         cos, bm = baseline_scores(question, vector, units)
         base["cos"].append((kind, cos[0], kind == "answerable" and judge(cos[1], golds)))
         base["bm25"].append((kind, bm[0], kind == "answerable" and judge(bm[1], golds)))
-    off = tally[DEFAULT]["off-topic"]
+    off = tally["off-topic"]
     off_total = sum(off.values())
     service_off_rate = off["handoff"] / off_total if off_total else 1.0
     print(f"\n### {name}\n")
@@ -367,11 +355,9 @@ def report(services, name, bases, judge, model, chunk_judge=None):
         total = sum(counts.values())
         return f"{100 * counts[key] / total:.1f} %" if total else "–"
 
-    for decision in DECISIONS:
-        a = tally[decision]["answerable"]
-        print(f"| service, REPLYBASE_EXTRACTIVE_DECISION={decision}{' (default)' if decision == DEFAULT else ''} | "
-              f"{share(a, 'right')} / {share(a, 'wrong')} / {share(a, 'handoff')} | "
-              f"{share(tally[decision]['adversarial'], 'handoff')} | {share(tally[decision]['off-topic'], 'handoff')} |")
+    a = tally["answerable"]
+    print(f"| service (preview) | {share(a, 'right')} / {share(a, 'wrong')} / {share(a, 'handoff')} | "
+          f"{share(tally['adversarial'], 'handoff')} | {share(tally['off-topic'], 'handoff')} |")
     for label, key in (("top-1 sentence by MiniLM cosine", "cos"), ("top-1 sentence by BM25", "bm25")):
         offs = sorted(score for kind, score, _ in base[key] if kind == "off-topic")
         # t: the baseline hands off the same share of off-topic questions as the service
@@ -382,9 +368,7 @@ def report(services, name, bases, judge, model, chunk_judge=None):
         print(f"| {label}, answer iff score >= {t:.3f} | {share(rows['answerable'], 'right')} / "
               f"{share(rows['answerable'], 'wrong')} / {share(rows['answerable'], 'handoff')} | "
               f"{share(rows['adversarial'], 'handoff')} | {share(rows['off-topic'], 'handoff')} |")
-    previews = "; ".join(f"{decision} mean {statistics.mean(times[decision]):.1f} ms, p95 "
-                         f"{sorted(times[decision])[int(0.95 * (len(times[decision]) - 1))]:.1f} ms"
-                         for decision in DECISIONS)
+    previews = f"mean {statistics.mean(times):.1f} ms, p95 {sorted(times)[int(0.95 * (len(times) - 1))]:.1f} ms"
     print(f"\nhit@5 (answerable): {100 * sum(hits) / max(1, len(hits)):.1f} %; preview {previews}, "
           f"{len(questions)} questions; same run, bare: "
           f"query embedding {statistics.mean(embed_times):.1f} ms, retrieval + candidate features "
@@ -456,10 +440,7 @@ def main() -> None:
     faq_documents, faq = stackfaq_sets(rng)
     with tempfile.TemporaryDirectory() as directory:
         data_dir = args.keep or Path(directory)
-        # Ingestion stores sentence vectors (as it does when the fitted decision is chosen); replies are asked with
-        # each decision in turn (use_decision).
-        services = build_services(Settings(_env_file=None, data_dir=data_dir, run_workers=False,
-                                           extractive_decision="fitted"))
+        services = build_services(Settings(_env_file=None, data_dir=data_dir, run_workers=False))
         started = time.perf_counter()
         principals = {}
         for title, documents in [(t, squad[t]["documents"]) for t in FIT_ARTICLES + REPORT_ARTICLES] + \
@@ -505,11 +486,8 @@ def main() -> None:
                faq_right, model, faq_chunk)
         businesses = own_set.load_set("report")
         principals = own_set.ingested(services, businesses)
-        for decision in DECISIONS:
-            use_decision(services, decision)
-            print(f"\n### Our own businesses {', '.join(b.slug for b in businesses)} (not fitted on; bench/own_set.py), "
-                  f"REPLYBASE_EXTRACTIVE_DECISION={decision}")
-            own_set.print_report(businesses, own_set.evaluate(services, businesses, principals), services.settings)
+        print(f"\n### Our own businesses {', '.join(b.slug for b in businesses)} (not fitted on; bench/own_set.py)")
+        own_set.print_report(businesses, own_set.evaluate(services, businesses, principals), services.settings)
 
 
 def faq_right_unit(text: str, thread_answers: list[str]) -> bool:

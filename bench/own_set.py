@@ -7,7 +7,7 @@ source/ by bench/businesses/make_files.py) and questions.json: answerable questi
 documents do not cover, small talk and prompt injections, written as customers write on WhatsApp. The documents are
 uploaded through the real ingestion path (kb upload -> parse -> chunk -> embed), one account per business, and every
 message goes through the preview service, as bench/answerability.py does for SQuAD. The drafter is the service's
-default; set REPLYBASE_EXTRACTIVE_DECISION=fitted (or any other REPLYBASE_ setting) to measure another.
+default; any REPLYBASE_ setting (REPLYBASE_DEFAULT_DRAFTER=openai, say) measures another.
 
 Outcomes: an answerable question is right when the reply is not a hand-off and contains a gold span (case,
 punctuation and whitespace ignored), wrong when it answers without one, else handed off. An uncovered question
@@ -252,8 +252,7 @@ def summary_row(label: str, records: list[dict]) -> str:
 
 
 def print_report(businesses: list[Business], records: list[dict], settings: Settings) -> None:
-    print(f"\ndrafter {settings.default_drafter}, REPLYBASE_EXTRACTIVE_DECISION={settings.extractive_decision}, "
-          f"load average {os.getloadavg()[0]:.1f}\n")
+    print(f"\ndrafter {settings.default_drafter}, load average {os.getloadavg()[0]:.1f}\n")
     print("| business (split, language) | answerable right / wrong / handed off | uncovered handed off | "
           "small talk OK | injections OK | "
           + " | ".join(f"gold in {mode} top {RETRIEVAL_DEPTH}" for mode in RETRIEVAL_MODES) + " | preview mean ms |")
@@ -272,8 +271,8 @@ def print_report(businesses: list[Business], records: list[dict], settings: Sett
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=tuple(SPLITS), default="all")
-    parser.add_argument("--keep", type=Path, help="keep the ingested knowledge bases in this folder (one subfolder per "
-                        "REPLYBASE_EXTRACTIVE_DECISION) and reuse them on the next run")
+    parser.add_argument("--keep", type=Path, help="keep the ingested knowledge bases in this folder and reuse them on "
+                        "the next run")
     parser.add_argument("--records", type=Path, help="also write one JSON line per message to this file")
     args = parser.parse_args()
     import torch
@@ -281,9 +280,7 @@ def main() -> None:
     torch.set_num_threads(1)  # as the service should run per-message work (bench/README.md, latency notes)
     businesses = load_set(args.split)
     with tempfile.TemporaryDirectory() as directory:
-        # Ingestion depends on the decision (only "fitted" stores sentence vectors), so each keeps its own folder.
-        decision = Settings(_env_file=None).extractive_decision
-        data_dir = args.keep / f"decision-{decision}" if args.keep else Path(directory)
+        data_dir = args.keep or Path(directory)
         settings = Settings(_env_file=None, data_dir=data_dir, run_workers=False)
         services = build_services(settings)
         principals = ingested(services, businesses)

@@ -3,7 +3,7 @@
 import re
 
 from app.drafters.base import StyleSpec, Turn
-from app.drafters.text import EMOJI, count_emoji, strip_emoji
+from app.drafters.text import count_emoji, first_emoji_end, strip_emoji
 
 LIGHT_EMOJI = "🙂"
 RICH_EMOJI = ("😊", "👍")
@@ -45,8 +45,8 @@ def apply_emoji_level(text: str, level: str) -> str:
     if level == "none":
         return "\n".join(strip_emoji(line) for line in text.splitlines())
     if level == "light" and count_emoji(text) > 1:
-        first = EMOJI.search(text)
-        return text[:first.end()] + "\n".join(strip_emoji(line) for line in text[first.end():].splitlines())
+        end = first_emoji_end(text)
+        return text[:end] + "\n".join(strip_emoji(line) for line in text[end:].splitlines())
     return text
 
 

@@ -1,5 +1,5 @@
-"""The fitted extractive drafter (REPLYBASE_EXTRACTIVE_DECISION=fitted): quotes source sentences, and answers or
-hands off by a model fitted on public data (bench/answerability.py), not by hand-tuned weights."""
+"""The offline extractive drafter: quotes source sentences, and answers or hands off by a model fitted on public data
+(bench/answerability.py), not by hand-tuned weights."""
 
 import re
 

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from app.drafters.base import Drafter
-from app.drafters.extractive import ExtractiveDrafter
 from app.drafters.fallback import FallbackDrafter
 from app.drafters.fitted import FittedExtractiveDrafter
 from app.drafters.openai_compat import OpenAICompatDrafter
@@ -16,11 +15,8 @@ class UnknownDrafter(Unprocessable):
 
 
 def _extractive(services: Services) -> Drafter:
-    if services.settings.extractive_decision == "fitted":
-        # It embeds only the question (and then only when retrieval has not): sentence vectors come from ingestion.
-        return FittedExtractiveDrafter(services.components["embedder"])
-    embedder = services.components.get("embedder") if services.settings.extractive_semantic else None
-    return ExtractiveDrafter(embedder=embedder)
+    # It embeds only the question (and then only when retrieval has not): sentence vectors come from ingestion.
+    return FittedExtractiveDrafter(services.components["embedder"])
 
 
 def _openai(services: Services) -> Drafter:

@@ -39,7 +39,7 @@ def attach_knowledge_base(services: Services) -> None:
     # Ingestion embeds on threads of its own at low priority, so a busy machine runs replies first; and in small
     # batches: it gives way to replies between batches (app/jobs/priority.py), so a reply waits for at most one.
     services.components["ingest_pipeline"] = IngestPipeline(
-        embedder_at(INGEST_NICENESS), limits=limits, batch_size=INGEST_BATCH, embed_units=settings.extractive_decision == "fitted")
+        embedder_at(INGEST_NICENESS), limits=limits, batch_size=INGEST_BATCH)
     services.components["kb_indexes"] = KnowledgeIndexes(settings.data_dir, embedder)
 
 

@@ -5,7 +5,8 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from app.drafters.text import count_emoji, guess_language, strip_emoji, words
+from app.drafters.text import count_emoji, strip_emoji, words
+from ingest.language import detect_language
 
 HABIT_SHARE = 0.3  # a phrase used in at least this share of messages is a habit
 EXAMPLES_TO_KEEP = 3
@@ -105,7 +106,7 @@ def learn_style(samples: list[str]) -> LearnedStyle:
     greeting = _habit([_greeting_of(s) for s in samples], len(samples))
     sign_off = _habit([_sign_off_of(s) for s in samples], len(samples))
     formality = _formality(samples)
-    languages = Counter(guess_language(strip_emoji(s)) for s in samples)
+    languages = Counter(detect_language(strip_emoji(s)) for s in samples)
     languages.pop(None, None)
     language, language_share = ("auto", 0.0)
     if languages:

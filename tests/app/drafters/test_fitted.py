@@ -1,16 +1,15 @@
-"""The fitted extractive drafter (REPLYBASE_EXTRACTIVE_DECISION=fitted) on the Velo Verde knowledge base, as
-retrieval hands it over: sentences and their vectors stored at ingestion, only the question embedded."""
+"""The extractive drafter on the Velo Verde knowledge base, as retrieval hands it over: sentences and their vectors
+stored at ingestion, only the question embedded."""
 
 import pytest
 from sqlmodel import select
 
 from app.drafters.base import DraftRequest, StyleSpec
 from app.drafters.fitted import FittedExtractiveDrafter
-from app.drafters.registry import build_drafter
 from app.kb.models import Chunk
 from app.kb.retrieval import embed_query, retrieve_sources
 from ingest.sentences import split_units
-from tests.app.drafters.test_extractive import ANSWERABLE, UNANSWERABLE
+from tests.app.drafters.velo_verde import ANSWERABLE, UNANSWERABLE
 from tests.app.drafters.test_with_retrieval import knowledge_base  # noqa: F401 - the same fixture
 
 
@@ -23,17 +22,7 @@ class CountingEmbedder:
         return self.inner.embed(texts)
 
 
-def test_the_setting_chooses_the_fitted_drafter(services):
-    services.settings.extractive_decision = "fitted"
-    assert isinstance(build_drafter(services, "extractive"), FittedExtractiveDrafter)
-
-
-@pytest.fixture
-def fitted_ingestion(services):
-    services.components["ingest_pipeline"].embed_units = True  # as REPLYBASE_EXTRACTIVE_DECISION=fitted sets it
-
-
-def test_quotes_the_documents_and_embeds_only_the_question(fitted_ingestion, knowledge_base, db, services):
+def test_quotes_the_documents_and_embeds_only_the_question(knowledge_base, db, services):
     embedder = CountingEmbedder(services.components["embedder"])
     drafter = FittedExtractiveDrafter(embedder)
     everything = "\n".join(db.exec(select(Chunk.text)))
@@ -63,9 +52,8 @@ FAQ = [("How do I cancel my subscription?", "Open Settings, choose Billing and p
        ("Can I export my data?", "Open Settings, choose Privacy and press Download. You get a ZIP file.")]
 
 
-def test_an_faq_answer_is_found_by_its_question_when_the_answer_shares_no_words(fitted_ingestion, client, tenant,
+def test_an_faq_answer_is_found_by_its_question_when_the_answer_shares_no_words(client, tenant,
                                                                                   run_jobs, services):
-    services.settings.extractive_decision = "fitted"
     for title, text in FAQ:  # each entry's question is its title, as a help centre export has it
         response = client.post("/api/v2/ai/knowledge-base/text", json={"title": title, "text": text},
                                headers=tenant.headers)
@@ -111,7 +99,7 @@ def test_only_a_question_on_a_line_of_its_own_labels_the_answers_after_it(servic
 
 @pytest.mark.parametrize(("question", "fact"), [("What is your address?", "14 Canal Street"),
                                                 ("What are your hours", "09:00 to 18:00")])
-def test_a_word_naming_the_answer_is_covered_by_a_value_of_that_kind(fitted_ingestion, knowledge_base, db, services,
+def test_a_word_naming_the_answer_is_covered_by_a_value_of_that_kind(knowledge_base, db, services,
                                                                       question, fact):
     # No document says "address", and the day lines say no "hours": the street and the clock times answer them.
     vector = embed_query(services, question)

@@ -1,23 +1,16 @@
 import pytest
 
-from app.drafters.extractive import ExtractiveDrafter
 from app.drafters.fallback import FallbackDrafter
 from app.drafters.fitted import FittedExtractiveDrafter
 from app.drafters.openai_compat import OpenAICompatDrafter
 from app.drafters.registry import UnknownDrafter, build_drafter
 
 
-def test_default_is_the_offline_extractive_drafter_with_the_fitted_decision(services):
+def test_default_is_the_offline_extractive_drafter(services):
     drafter = build_drafter(services)
     assert isinstance(drafter, FittedExtractiveDrafter)
     assert build_drafter(services, "extractive") is drafter
     assert services.components["ingest_pipeline"].embed_units  # its sentence vectors are stored at ingestion
-
-
-def test_the_tuned_rules_are_still_a_setting(services):
-    services.settings.extractive_decision = "tuned"
-    drafter = build_drafter(services)
-    assert isinstance(drafter, ExtractiveDrafter) and drafter.embedder is None
 
 
 def test_openai_is_a_chain_ending_in_extractive(services):
@@ -27,11 +20,6 @@ def test_openai_is_a_chain_ending_in_extractive(services):
     model, offline = drafter.drafters
     assert isinstance(model, OpenAICompatDrafter) and model.base_url == "http://127.0.0.1:11434/v1"
     assert isinstance(offline, FittedExtractiveDrafter)
-
-
-def test_semantic_extractive_uses_the_knowledge_base_embedder(services):
-    services.settings.extractive_decision, services.settings.extractive_semantic = "tuned", True
-    assert build_drafter(services, "extractive").embedder is services.components["embedder"]
 
 
 def test_unknown_name_is_a_clear_error(services):

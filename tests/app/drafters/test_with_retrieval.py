@@ -2,11 +2,11 @@
 
 import pytest
 
-from app.drafters.base import DraftRequest, Source, StyleSpec
-from app.drafters.extractive import ExtractiveDrafter
-from app.kb.retrieval import retrieve
+from app.drafters.base import DraftRequest, StyleSpec
+from app.drafters.fitted import FittedExtractiveDrafter
+from app.kb.retrieval import embed_query, retrieve, retrieve_sources
 from tests.app.drafters.conftest import FILES, VELO_VERDE
-from tests.app.drafters.test_extractive import ANSWERABLE, UNANSWERABLE
+from tests.app.drafters.velo_verde import ANSWERABLE, UNANSWERABLE
 
 
 @pytest.fixture
@@ -20,20 +20,21 @@ def knowledge_base(client, tenant, run_jobs):
 
 
 def answer(db, services, tenant, question):
-    found = retrieve(db, services, tenant.account_id, question, top_k=5)
-    sources = [Source(c.chunk_id, c.document_id, c.document_title, c.text, c.page, c.section, c.score)
-               for c in found]
-    return ExtractiveDrafter().draft(DraftRequest(question, sources, StyleSpec.neutral()))
+    vector = embed_query(services, question)
+    sources = retrieve_sources(db, services, tenant.account_id, question, vector)
+    return FittedExtractiveDrafter(services.components["embedder"]).draft(
+        DraftRequest(question, sources, StyleSpec.neutral(), question_vector=vector))
 
 
 def test_answers_and_hands_off_over_retrieved_chunks(knowledge_base, db, services):
     for question, facts in ANSWERABLE:
         draft = answer(db, services, knowledge_base, question)
-        assert draft.answered, question
+        assert draft.answered, (question, draft.confidence)
         assert all(fact in draft.text for fact in facts), (question, draft.text)
-        assert draft.confidence >= 0.35, question
+        assert draft.drafter == "extractive" and draft.sources
     for question in UNANSWERABLE:
-        assert answer(db, services, knowledge_base, question).answered is False, question
+        draft = answer(db, services, knowledge_base, question)
+        assert draft.answered is False and draft.text == "" and draft.sources == [], question
 
 
 def test_a_question_whose_key_word_no_document_uses_is_found_by_meaning(knowledge_base, db, services):
