@@ -70,12 +70,13 @@ def answer_small_talk(question: str, style: StyleSpec, history: list[Turn], cust
 
 
 def handoff_text(fallback_message: str, style: StyleSpec, customer_name: str | None, *, unknown: bool,
-                 question: str = "") -> str:
+                 question: str = "", business_language: Callable[[], str | None] = lambda: None) -> str:
     """The custom fallback message, else "I don't know" (when the documents did not) plus the handoff line, in the
-    profile's language or, when it says "auto", the customer's."""
+    profile's language or, when it says "auto", the customer's; the documents' when a short message does not tell
+    ("¿Tienen spa o sauna?")."""
     if fallback_message.strip():
         return fallback_message.strip()
-    if style.language == "auto" and (language := detect_language(question)):
+    if style.language == "auto" and (language := detect_language(question) or business_language()):
         style = replace(style, language=language)
     handoff = render_template("handoff.j2", style=style, customer_name=customer_name).strip()
     return f"{render_template('fallback.j2', style=style).strip()} {handoff}" if unknown else handoff
@@ -90,7 +91,8 @@ def compose(services: Services, account_id: str, *, question: str, history: list
     or the drafter (possibly a remote model) works."""
 
     def hand_off(reason: str, *, unknown: bool = True, **details) -> Decision:
-        text = handoff_text(fallback_message, style, customer_name, unknown=unknown, question=question)
+        text = handoff_text(fallback_message, style, customer_name, unknown=unknown, question=question,
+                            business_language=lambda: documents_language(services, account_id))
         return Decision(handoff=True, text=text, reason=reason, **details)
 
     if asks_for_human(question, handoff_keywords):

@@ -86,6 +86,17 @@ def test_a_question_the_documents_do_not_answer_is_handed_off_in_the_customers_l
     assert result["handoff"] and result["reply"].startswith(in_their_language), result
 
 
+def test_a_short_question_whose_language_is_unclear_is_handed_off_in_the_documents_language(client, tenant,
+                                                                                             run_jobs):
+    text = "El hotel tiene 24 habitaciones con baño privado. El desayuno se sirve de 8:00 a 10:30."
+    response = client.post("/api/v2/ai/knowledge-base/text", json={"title": "Hotel", "text": text},
+                           headers=tenant.headers)
+    assert response.status_code in (200, 201, 202), response.text
+    run_jobs()
+    result = preview(client, tenant, "¿Tienen spa o sauna?")  # lingua alone cannot tell
+    assert result["handoff"] and result["reply"].startswith("Lo siento"), result
+
+
 @pytest.mark.parametrize("documents, reply", [
     ("Unser Gasthaus hat täglich von 11 bis 22 Uhr geöffnet. Reservierungen nehmen wir gern telefonisch an.",
      "Wie kann ich"),
