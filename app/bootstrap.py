@@ -7,6 +7,7 @@ from app.config import Settings
 from app.db import create_db_engine
 from app.jobs.worker import JobWakeup
 from app.kb.components import attach_knowledge_base, resume_interrupted_documents
+from app.kb.sentence_backfill import queue_sentence_backfill
 from app.migrate import upgrade
 from app.ratelimit import AccountRateLimiter
 from app.state import Services, make_session_factory
@@ -42,6 +43,9 @@ def resume_interrupted_work(services: Services) -> None:
     """Re-queue what a crash left half-done; called once when the API or a worker starts."""
     with services.session_factory() as session:
         resumed = resume_interrupted_documents(session)
+        backfills = queue_sentence_backfill(session)
         session.commit()
     if resumed:
         logger.info("re-queued %d documents left processing", resumed)
+    if backfills:
+        logger.info("queued sentence vectors for %d documents stored without them", backfills)

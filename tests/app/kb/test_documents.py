@@ -155,3 +155,36 @@ def test_ready_and_failed_documents_emit_webhook_events(client, tenant, upload, 
     finally:
         receiver.stop()
     assert events == ["document.failed", "document.ready"]
+
+
+def test_chunks_stored_without_sentence_vectors_get_them_in_the_background(client, services, db, tenant, ingested,
+                                                                           run_jobs):
+    import numpy as np
+    from sqlalchemy import update
+    from sqlmodel import select
+
+    from app.kb.models import Chunk
+    from app.kb.sentence_backfill import queue_sentence_backfill
+
+    document = ingested(tenant, "velo_verde_faq.txt")
+    stored = {chunk.id: (chunk.units, np.frombuffer(chunk.unit_vectors, dtype=np.float32))
+              for chunk in db.exec(select(Chunk).where(Chunk.document_id == document["id"]))}
+    # As the hand-tuned rules stored them: no sentences, no sentence vectors.
+    db.execute(update(Chunk).where(Chunk.document_id == document["id"]).values(units=None, unit_vectors=None))
+    db.commit()
+    before = search(client, tenant, "Where is the shop?")
+
+    assert queue_sentence_backfill(db) == 1
+    assert queue_sentence_backfill(db) == 0  # never queued twice
+    db.commit()
+    run_jobs()
+    db.expire_all()
+    filled = {chunk.id: (chunk.units, np.frombuffer(chunk.unit_vectors, dtype=np.float32))
+              for chunk in db.exec(select(Chunk).where(Chunk.document_id == document["id"]))}
+    assert filled.keys() == stored.keys()
+    for chunk_id, (units, vectors) in filled.items():  # the sentences an upload stores, and their vectors
+        assert units == stored[chunk_id][0]
+        assert np.allclose(vectors, stored[chunk_id][1], atol=0.02)  # int8 batches of other texts round apart
+    assert client.get(f"{KB}/documents/{document['id']}", headers=tenant.headers).json()["status"] == "ready"
+    assert search(client, tenant, "Where is the shop?") == before
+    assert queue_sentence_backfill(db) == 0
