@@ -104,7 +104,7 @@ class BM25KeywordIndex:
 
     def _doc_terms(self, vocabulary: dict[str, int], texts: Sequence[str], languages: Sequence[str]) -> DocTerms:
         tokens: list[list[str]] = [[] for _ in texts]
-        for language in set(languages):
+        for language in dict.fromkeys(languages):  # in order, so a rebuild numbers terms the same way
             positions = [i for i, text_language in enumerate(languages) if text_language == language]
             for position, words in zip(positions, self._tokenize([texts[i] for i in positions], language)):
                 tokens[position] = words
