@@ -36,12 +36,6 @@ MAX_SEGMENTS = 8
 MAX_DEAD_FRACTION = 0.25
 
 
-def _stopwords(language: str) -> str:
-    # English keeps Lucene's 33 words: NLTK's longer list lowered StackFAQ below target (bench/README.md). The other
-    # languages take the NLTK list bm25s ships for them.
-    return "en" if language not in STEMMERS else language
-
-
 class BM25KeywordIndex:
     """Lucene BM25 (k1 1.5, b 0.75) with stopwords and Snowball stemming of each text's language, keyed by chunk id.
 
@@ -97,10 +91,11 @@ class BM25KeywordIndex:
     def _tokenize(texts: Sequence[str], language: str) -> list[list[str]]:
         if not texts:
             return []
-        # A fresh stemmer per call: PyStemmer objects are not thread-safe and cost microseconds to make.
-        return bm25s.tokenize(list(texts), stopwords=_stopwords(language),
-                              stemmer=Stemmer.Stemmer(STEMMERS.get(language, "english")), return_ids=False,
-                              show_progress=False)
+        # A fresh stemmer per call: PyStemmer objects are not thread-safe and cost microseconds to make. bm25s's
+        # "en" is Lucene's 33 words (NLTK's longer list lowered StackFAQ below target, bench/README.md); the other
+        # codes are NLTK's lists. `language` is always a key of STEMMERS (_latest()).
+        return bm25s.tokenize(list(texts), stopwords=language, stemmer=Stemmer.Stemmer(STEMMERS[language]),
+                              return_ids=False, show_progress=False)
 
     def _doc_terms(self, vocabulary: dict[str, int], texts: Sequence[str], languages: Sequence[str]) -> DocTerms:
         tokens: list[list[str]] = [[] for _ in texts]

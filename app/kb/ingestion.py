@@ -64,6 +64,11 @@ def _run_pipeline(services: Services, document: Document, data: bytes,
     return pipeline.run(data, known_vectors=stored_vectors, progress=report, pause=pause)
 
 
+def stored_units(units) -> list[list]:
+    """Units as the chunk row keeps them ([text, heading, is_heading]); known_chunk() reads them back."""
+    return [[unit.text, unit.heading, unit.is_heading] for unit in units]
+
+
 def known_chunk(embedding: bytes, units: list | None, unit_vectors: bytes | None) -> KnownChunk:
     """A stored chunk's vectors and units as the pipeline reuses them."""
     vector = np.frombuffer(embedding, dtype=np.float32)
@@ -108,7 +113,7 @@ def _store(session: Session, services: Services, document: Document, result: Ing
                   embedding=np.asarray(c.vector, dtype=np.float32).tobytes(),
                   # None when units were not embedded (only the fitted decision reads them): a later ingestion
                   # with them on computes them instead of reusing an empty list.
-                  units=[[u.text, u.heading, u.is_heading] for u in c.units] if c.units else None,
+                  units=stored_units(c.units) if c.units else None,
                   unit_vectors=np.asarray(c.unit_vectors, dtype=np.float32).tobytes() if c.units else None,
                   language=c.language, embedding_model=model_name).model_dump(exclude={"id"})
             for c in result.chunks]

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.db import unit_of_work
 from app.jobs.models import Job
 from app.jobs.queue import enqueue
-from app.kb.ingestion import give_way
+from app.kb.ingestion import give_way, stored_units
 from app.kb.models import Chunk, Document
 from app.state import Services
 from ingest.chunking import Chunk as TextChunk
@@ -41,7 +41,7 @@ def backfill_sentences(services: Services, document_id: str) -> int:
     """Split and embed the sentences of the document's chunks that have none stored; returns how many it stored."""
     with unit_of_work(services.session_factory, read_only=True) as session:
         rows = session.exec(select(Chunk.id, Chunk.text, Chunk.page, Chunk.section, Chunk.ordinal, Chunk.embedding,
-                                   Chunk.content_hash, Chunk.language)
+                                   Chunk.content_hash)
                             .where(Chunk.document_id == document_id, col(Chunk.unit_vectors).is_(None))
                             .order_by(Chunk.ordinal)).all()
     if not rows:
@@ -59,8 +59,7 @@ def backfill_sentences(services: Services, document_id: str) -> int:
             stored += session.execute(
                 update(Chunk).where(Chunk.id == row.id, Chunk.content_hash == row.content_hash,
                                     col(Chunk.unit_vectors).is_(None))
-                .values(units=[[u.text, u.heading, u.is_heading] for u in chunk.units],
-                        unit_vectors=np.asarray(chunk.unit_vectors, dtype=np.float32).tobytes(),
-                        language=row.language or chunk.language)).rowcount
+                .values(units=stored_units(chunk.units),
+                        unit_vectors=np.asarray(chunk.unit_vectors, dtype=np.float32).tobytes())).rowcount
     logger.info("stored the sentence vectors of %d chunks of document %s", stored, document_id)
     return stored

@@ -8,6 +8,7 @@ from app.common import utcnow
 from app.errors import Conflict, Unprocessable, UnsupportedMediaType
 from app.jobs.queue import enqueue
 from app.kb.indexing import KnowledgeIndexes
+from app.kb.ingestion import stored_units
 from app.kb.models import Chunk, Document, DocumentFile
 from app.kb.repository import ChunkRepository, DocumentRepository
 from app.kb.schemas import ChunkUpdate, TextDocumentCreate
@@ -119,7 +120,7 @@ def update_chunk(session: Session, indexes: KnowledgeIndexes, embedder: Embedder
         chunk.text, chunk.content_hash, chunk.edited = body.text, content_hash(body.text), True
         chunk.language = language
         chunk.embedding = vectors[0].tobytes()
-        chunk.units = [[u.text, u.heading, u.is_heading] for u in units]
+        chunk.units = stored_units(units)
         chunk.unit_vectors = vectors[1:].astype("float32").tobytes()
         chunk.embedding_model = embedder.name
     if body.enabled is not None:
