@@ -12,6 +12,10 @@ bottleneck: every other row is a fraction of it.
 Beside requests/s, each row shows the server processes' CPU time per request (from /proc), which other programs on
 a shared machine disturb much less than requests/s, and the bare route's CPU per request divided by it.
 
+For each database, the same bare app also reads three rows through SQLAlchemy Core (bench/bare_app.py), once from a
+sync route and once with an asyncio driver: the floor of any route that reads the database at all, with no
+authentication, ORM or response model, so that the authenticated read can be judged against what is reachable.
+
 The authenticated read is `GET /api/v2/sessions` (three sandbox sessions) with an API key of an account on the
 self-hosted plan, whose budget (1,000,000 requests an hour) stays out of the way. The service runs with the hash
 embedder (the model plays no part in these routes and would only slow each start) and without background workers
@@ -36,6 +40,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import bare_app
 import common  # noqa: F401 - puts the repository on sys.path
 import httpx
 from common import format_table
@@ -166,12 +171,14 @@ def measure(url: str, headers: dict[str, str], args, pid: int) -> Load:
 
 # --- the processes ---------------------------------------------------------------------------------------------
 
-def bare_server(workers: int) -> tuple[subprocess.Popen, str]:
-    """bench/bare_app.py under uvicorn with `workers` processes (uvloop and httptools, as the service has)."""
+def bare_server(workers: int, database_url: str = "") -> tuple[subprocess.Popen, str]:
+    """bench/bare_app.py under uvicorn with `workers` processes (uvloop and httptools, as the service has); with a
+    database, its read routes read from it."""
     port = free_port()
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "bare_app:app", "--app-dir", str(BENCH_DIR),
                                "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
-                               "--log-level", "warning", "--no-access-log"])
+                               "--log-level", "warning", "--no-access-log"],
+                              env={**os.environ, "BARE_DATABASE_URL": database_url})
     url = f"http://127.0.0.1:{port}/bare"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -191,6 +198,25 @@ def measure_bare(workers: int, args) -> Load:
     finally:
         server.terminate()
         server.wait(20)
+
+
+def measure_floor(label: str, database_url: str, args, bare: Load) -> list[list]:
+    """The least a route that reads three rows costs, with no authentication, ORM or response model: what an
+    authenticated read can approach at best. Sync (the thread pool, as our endpoints) and async (asyncio driver)."""
+    bare_app.create_rows(database_url)
+    server, url = bare_server(1, database_url)
+    rows = []
+    try:
+        for path, how in (("/read", "sync, thread pool"), ("/read-async", "async, " + (
+                "aiosqlite" if database_url.startswith("sqlite") else "asyncpg"))):
+            load = measure(url.replace("/bare", path), {}, args, server.pid)
+            rows.append(_row(f"bare FastAPI + one read, {label}, 1 process", f"GET {path} (SQLAlchemy Core, {how})",
+                             load, bare))
+            print(f"  {rows[-1]}", flush=True)
+    finally:
+        server.terminate()
+        server.wait(20)
+    return rows
 
 
 def measure_service(label: str, deployment: Deployment, workers: int, redis_url: str, account, args,
@@ -235,8 +261,10 @@ def run_database(label: str, database_url: str, args, bare: dict[int, Load]) -> 
     with tempfile.TemporaryDirectory(prefix=f"throughput-{label}-") as root, \
             Deployment(Path(root), database_url=database_url, env=SERVICE_ENV, checkout=args.checkout) as deployment:
         account = prepare(deployment)
+        floor_url = database_url.replace("postgresql://", "postgresql+psycopg://", 1) if database_url \
+            else f"sqlite:///{Path(root) / 'bare_rows.db'}"
+        rows = measure_floor(label, floor_url, args, bare[1])
         setups = [(1, "")] + ([(1, args.redis_url), (2, args.redis_url)] if args.redis_url else [])
-        rows = []
         for workers, redis_url in setups:
             rows += measure_service(label, deployment, workers, redis_url, account, args, bare[workers])
         return rows
