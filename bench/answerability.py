@@ -57,8 +57,8 @@ PER_ARTICLE = {"answerable": 40, "adversarial": 20, "off-topic": 10}
 STACKFAQ_SAMPLE = 125  # per kind (answerable, off-topic) and split
 SEED = 7
 # `confidence` is the calibrated probability that the reply is right, so the bot answers when it is more likely
-# right than not. A decision rule, not a tuned constant: the report prints the trade-off at other values, and an
-# account that prefers fewer, surer answers raises min_confidence.
+# right than not. A decision rule, not a tuned constant: the report prints the trade-off at other values, which an
+# account chooses with min_confidence.
 THRESHOLD = 0.5
 
 

@@ -83,7 +83,7 @@ def handoff_text(fallback_message: str, style: StyleSpec, customer_name: str | N
 
 
 def compose(services: Services, account_id: str, *, question: str, history: list[Turn],
-            style: StyleSpec, drafter_name: str, tags: list[str], min_confidence: float,
+            style: StyleSpec, drafter_name: str, tags: list[str], min_confidence: float | None,
             handoff_keywords: list[str], fallback_message: str, customer_name: str | None = None) -> Decision:
     """Retrieve, draft and check a reply; a structured handoff when the documents do not know.
 
@@ -110,13 +110,12 @@ def compose(services: Services, account_id: str, *, question: str, history: list
         return hand_off("nothing in the knowledge base matches", query=query)
     drafter = build_drafter(services, drafter_name)
     draft = drafter.draft(DraftRequest(question=query, sources=sources, style=style, history=history,
-                                       customer_name=customer_name, question_vector=query_vector))
+                                       customer_name=customer_name, question_vector=query_vector,
+                                       min_confidence=min_confidence))
     details = {"sources": draft.sources, "confidence": draft.confidence, "drafter": draft.drafter,
                "notes": list(draft.notes), "query": query}
-    if not draft.answered:
+    if not draft.answered:  # the drafter's notes say why (nothing to quote, or below min_confidence)
         return hand_off("the documents do not answer this", **details)
-    if draft.confidence < min_confidence:
-        return hand_off(f"confidence {draft.confidence:.2f} is below {min_confidence:.2f}", **details)
     guarded = apply_guardrails(draft.text, sources=draft.sources, customer_text=question,
                                max_chars=min(style.max_reply_chars, MAX_WHATSAPP_CHARS),
                                forbidden_snippets=system_prompt_snippets())

@@ -18,7 +18,7 @@ class AutoReplySettings(SQLModel, table=True):
     drafter: str = Field(default="extractive", max_length=20)
     tags: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     mode: str = Field(default="auto", max_length=10)  # auto (send) or review (draft for a human)
-    min_confidence: float = 0.35
+    min_confidence: float | None = None  # None: the drafter's own rule (see AutoReplyConfig)
     fallback_message: str = ""
     handoff_keywords: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     human_pause_minutes: int = 30

@@ -45,7 +45,11 @@ class AutoReplyConfig(RequestBody):
     drafter: Literal["extractive", "openai"] = "extractive"
     tags: list[str] = Field(default_factory=list, description="Only search documents with these tags")
     mode: Literal["auto", "review"] = "auto"
-    min_confidence: float = Field(default=0.35, ge=0, le=1)
+    min_confidence: float | None = Field(
+        default=None, ge=0, le=1,
+        description="Answer only when the draft's confidence reaches this, hand off below it; null: the drafter's own "
+                    "rule (extractive: 0.5, the reply more likely right than not; openai: 0.35). The extractive "
+                    "drafter's confidence is the calibrated probability that its reply is right")
     fallback_message: str = Field(default="", max_length=1000,
                                   description="Sent when the documents do not know; empty uses prompts/fallback.j2")
     handoff_keywords: list[str] = Field(

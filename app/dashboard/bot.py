@@ -34,7 +34,7 @@ def config_from_form(form: FormData) -> AutoReplyConfig:
     return AutoReplyConfig.model_validate({
         "enabled": bool(form.get("enabled")), "mode": form.get("mode", "auto"),
         "drafter": form.get("drafter", "extractive"), "style_profile_id": form.get("style_profile_id") or None,
-        "tags": _lines(form.get("tags", "")), "min_confidence": form.get("min_confidence") or 0.35,
+        "tags": _lines(form.get("tags", "")), "min_confidence": form.get("min_confidence") or None,
         "fallback_message": form.get("fallback_message", ""),
         "handoff_keywords": _lines(form.get("handoff_keywords", "")),
         "human_pause_minutes": form.get("human_pause_minutes") or 0,

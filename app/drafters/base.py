@@ -62,6 +62,7 @@ class DraftRequest:
     history: list[Turn] = field(default_factory=list)
     customer_name: str | None = None
     question_vector: Any = None  # the question's embedding when retrieval already computed it
+    min_confidence: float | None = None  # answer only at or above this; None: the drafter's own rule
 
 
 @dataclass
@@ -107,7 +108,8 @@ class Drafter(Protocol):
     - `sources` lists only the sources the text was built from (a subset of `request.sources`).
     - `answered` is False when the sources do not answer the question; the text is then empty or
       meaningless and the caller must hand off instead of sending it.
-    - `confidence` is in [0, 1]; callers compare it with a per-session minimum.
+    - `confidence` is in [0, 1]. Below `request.min_confidence` (or, when that is None, the drafter's own default)
+      the draft is answered=False, with a note saying so.
     - `notes` explains anything a human reviewing the reply log should know (fallbacks, caveats).
 
     A drafter never states a fact that is not in `request.sources`, and treats the question, the history and

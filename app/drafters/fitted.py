@@ -34,7 +34,8 @@ class FittedExtractiveDrafter:
 
     Each candidate sentence is scored by a fitted logistic regression over MiniLM cosine, BM25 over the candidate
     sentences, rare-term coverage, answer type, negation and margins (app/drafters/features.py); `confidence`
-    is the calibrated probability that the reply is right, and below the fitted threshold the drafter declines.
+    is the calibrated probability that the reply is right. The drafter declines below the account's
+    `min_confidence`, or, by default, below the fitted model's threshold (0.5: more likely right than not).
     """
 
     name = "extractive"
@@ -50,7 +51,7 @@ class FittedExtractiveDrafter:
         language = question_language(request.question, request.sources)
         candidates = self._candidates(request.sources)
         if not candidates:
-            return self._decline(0.0)
+            return self._decline(0.0, "the sources hold no sentence to quote")
         question_vector = request.question_vector
         if question_vector is None:
             question_vector = self.embedder.embed([request.question])[0]
@@ -59,8 +60,9 @@ class FittedExtractiveDrafter:
                              [source.semantic_score or 0.0 for source in request.sources])
         scores = self.model.unit_scores(features)
         confidence = round(self.model.confidence(scores, features), 3)
-        if confidence < self.model.threshold:
-            return self._decline(confidence)
+        threshold = self.model.threshold if request.min_confidence is None else request.min_confidence
+        if confidence < threshold:
+            return self._decline(confidence, f"confidence {confidence:.2f} is below {threshold:.2f}")
         chosen = self._choose(candidates, scores, language)
         used = sorted({candidate.source_index for candidate in chosen})
         sources = [request.sources[i] for i in used]
@@ -69,9 +71,9 @@ class FittedExtractiveDrafter:
         text = dress(body, request.style, customer_name=request.customer_name, history=request.history)
         return Draft(text=text, sources=sources, confidence=confidence, drafter=self.name, answered=True, notes=notes)
 
-    def _decline(self, confidence: float) -> Draft:
+    def _decline(self, confidence: float, why: str) -> Draft:
         return Draft(text="", sources=[], confidence=confidence, drafter=self.name, answered=False,
-                     notes=["no sentence in the sources answers the question"])
+                     notes=[f"no sentence in the sources answers the question: {why}"])
 
     def _units(self, source: Source) -> tuple[list[Unit], np.ndarray]:
         if source.units is not None and source.unit_vectors is not None and len(source.units):

@@ -10,6 +10,10 @@ from app.drafters.templates import NO_ANSWER, render_template
 
 _CITATION = re.compile(r"\s*\[(\d{1,2}(?:\s*,\s*\d{1,2})*)\]")
 OPENAI_HOST = "api.openai.com"
+# The least confidence at which a model's reply is sent when the account sets no min_confidence: the setting's default
+# from before it could be left to the drafter, kept so that existing bots behave as they did. This confidence is a
+# heuristic (the cited sources' retrieval score), not a calibrated probability as the extractive drafter's is.
+DEFAULT_MIN_CONFIDENCE = 0.35
 
 
 def chat_messages(request: DraftRequest, prompts_dir: Path | None = None) -> list[dict[str, str]]:
@@ -78,9 +82,14 @@ class OpenAICompatDrafter:
         retrieval = max(0.0, min(1.0, max(source.score for source in sources)))
         # A cited answer is as trustworthy as its best source; citing every source suggests a vague answer.
         focus = 1.0 if len(cited) < max(2, len(request.sources)) else 0.85
+        confidence = round(min(1.0, 0.3 + 0.7 * retrieval) * focus, 3)
+        threshold = DEFAULT_MIN_CONFIDENCE if request.min_confidence is None else request.min_confidence
+        if confidence < threshold:
+            return Draft(text="", sources=[], confidence=confidence, drafter=self.name, answered=False,
+                         notes=[f"the model's reply was not used: confidence {confidence:.2f} is below "
+                                f"{threshold:.2f}"])
         text = dress(body, request.style, customer_name=request.customer_name, history=request.history)
-        return Draft(text=text, sources=sources, confidence=round(min(1.0, 0.3 + 0.7 * retrieval) * focus, 3),
-                     drafter=self.name, answered=True)
+        return Draft(text=text, sources=sources, confidence=confidence, drafter=self.name, answered=True)
 
     def _complete(self, messages: list[dict[str, str]]) -> str:
         import openai

@@ -136,3 +136,35 @@ def test_migration_0013_detects_the_language_of_chunks_stored_before_it(tmp_path
     upgrade(engine)
     with Session(engine) as session:
         assert session.exec(select(Chunk.language).order_by(Chunk.ordinal)).all() == ["es", "es", "es"]
+
+
+def test_migration_0014_leaves_min_confidence_to_the_drafter_where_that_keeps_how_the_bot_behaved(tmp_path):
+    from alembic import command
+    from sqlmodel import Session, select
+
+    from app.accounts.models import Account
+    from app.autoreply.models import AutoReplySettings
+    from app.migrate import alembic_config
+    from app.sessions.models import WhatsAppSession
+
+    engine = create_db_engine(f"sqlite:///{tmp_path / 'old.db'}")
+    upgrade(engine)
+    with engine.begin() as connection:  # back to before 0014: a setting could only raise the extractive bar
+        command.downgrade(alembic_config(connection), "0011")
+    stored = {"old default": ("extractive", 0.35), "no effect on extractive": ("extractive", 0.4),
+              "stricter": ("extractive", 0.7), "openai default": ("openai", 0.35), "openai, lower": ("openai", 0.2)}
+    with Session(engine) as session:
+        account = Account(name="Velo Verde")
+        sessions = {name: WhatsAppSession(account_id=account.id, name=name) for name in stored}
+        session.add_all([account, *sessions.values()])
+        session.flush()
+        session.add_all([AutoReplySettings(session_id=sessions[name].id, account_id=account.id, drafter=drafter,
+                                           min_confidence=value) for name, (drafter, value) in stored.items()])
+        session.commit()
+        ids = {name: wa_session.id for name, wa_session in sessions.items()}
+    upgrade(engine)
+    with Session(engine) as session:
+        now = {name: session.exec(select(AutoReplySettings.min_confidence).where(
+            AutoReplySettings.session_id == ids[name])).one() for name in stored}
+    assert now == {"old default": None, "no effect on extractive": None, "stricter": 0.7, "openai default": None,
+                   "openai, lower": 0.2}

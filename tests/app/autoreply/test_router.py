@@ -30,6 +30,31 @@ def test_patch_changes_only_what_is_sent(client, tenant, session_id):
     assert bad.status_code == 422 and bad.json()["detail"][0]["loc"] == ["body", "min_confidence"]
 
 
+def test_min_confidence_is_left_to_the_drafter_until_set_and_then_decides_both_ways(client, tenant, session_id,
+                                                                                     run_jobs):
+    assert client.get(f"{BASE}/{session_id}", headers=tenant.headers).json()["min_confidence"] is None
+    client.post("/api/v2/ai/knowledge-base/text", headers=tenant.headers, json={
+        "title": "Repairs", "text": "We repair bicycles of every brand. A basic tune-up costs £45 and takes a day."})
+    run_jobs()
+
+    def preview(min_confidence):
+        changed = client.patch(f"{BASE}/{session_id}", json={"min_confidence": min_confidence}, headers=tenant.headers)
+        assert changed.status_code == 200 and changed.json()["min_confidence"] == min_confidence, changed.text
+        response = client.post("/api/v2/ai/preview", headers=tenant.headers,
+                               json={"message": "how much is a tune up?", "session_id": session_id})
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    by_default = preview(None)
+    assert not by_default["handoff"] and "£45" in by_default["reply"], by_default
+    assert preview(round(by_default["confidence"] + 0.001, 3))["handoff"]
+    assert not preview(by_default["confidence"])["handoff"]
+    assert not preview(0.0)["handoff"]  # a bar of 0 answers whatever can be quoted
+    bold = client.post("/api/v2/ai/preview", headers=tenant.headers,
+                       json={"message": "do you fix motorbikes?", "session_id": session_id}).json()
+    assert not bold["handoff"] and bold["reply"], bold
+
+
 @pytest.mark.parametrize("method", ["put", "patch"])
 def test_a_misspelt_field_is_422_and_changes_nothing(client, tenant, session_id, method):
     client.put(f"{BASE}/{session_id}", json={"enabled": True}, headers=tenant.headers)

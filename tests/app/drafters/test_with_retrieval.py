@@ -19,11 +19,11 @@ def knowledge_base(client, tenant, run_jobs):
     return tenant
 
 
-def answer(db, services, tenant, question):
+def answer(db, services, tenant, question, min_confidence=None):
     vector = embed_query(services, question)
     sources = retrieve_sources(db, services, tenant.account_id, question, vector)
     return FittedExtractiveDrafter(services.components["embedder"]).draft(
-        DraftRequest(question, sources, StyleSpec.neutral(), question_vector=vector))
+        DraftRequest(question, sources, StyleSpec.neutral(), question_vector=vector, min_confidence=min_confidence))
 
 
 def test_answers_and_hands_off_over_retrieved_chunks(knowledge_base, db, services):
@@ -42,3 +42,16 @@ def test_a_question_whose_key_word_no_document_uses_is_found_by_meaning(knowledg
     # outrank the FAQ answer found by meaning.
     found = retrieve(db, services, knowledge_base.account_id, "What is your address?", top_k=5)
     assert "14 Canal Street" in found[0].text
+
+
+def test_an_accounts_min_confidence_is_the_line_in_both_directions(knowledge_base, db, services):
+    # Without one the fitted rule decides (answer when more likely right than not); with one, it alone does.
+    sure = answer(db, services, knowledge_base, "How much is a basic tune-up?")
+    assert sure.answered and "£45" in sure.text
+    stricter = answer(db, services, knowledge_base, "How much is a basic tune-up?",
+                      min_confidence=sure.confidence + 0.001)
+    assert not stricter.answered and stricter.text == "" and "below" in stricter.notes[0]
+    doubtful = answer(db, services, knowledge_base, "Do you repair cars?")
+    assert not doubtful.answered and doubtful.confidence > 0
+    bolder = answer(db, services, knowledge_base, "Do you repair cars?", min_confidence=doubtful.confidence)
+    assert bolder.answered and bolder.text and bolder.confidence == doubtful.confidence
