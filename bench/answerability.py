@@ -488,6 +488,11 @@ def main() -> None:
         principals = own_set.ingested(services, businesses)
         print(f"\n### Our own businesses {', '.join(b.slug for b in businesses)} (not fitted on; bench/own_set.py)")
         own_set.print_report(businesses, own_set.evaluate(services, businesses, principals), services.settings)
+        # The same businesses in this script's tables: what each min_confidence would do on a business's questions.
+        report(services, f"Our own businesses {', '.join(b.slug for b in businesses)}, as the tables above "
+                         "(uncovered questions in the off-topic column)",
+               [(principals[b.slug], {"answerable": b.items("answerable"), "adversarial": [],
+                                      "off-topic": b.items("uncovered")}) for b in businesses], contains, model)
 
 
 def faq_right_unit(text: str, thread_answers: list[str]) -> bool:
