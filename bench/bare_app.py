@@ -9,12 +9,12 @@ can cost in this framework, with the driver the service uses and with an async o
 """
 
 import os
+from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, select
 from sqlalchemy.ext.asyncio import create_async_engine
 
-app = FastAPI()
 _metadata = MetaData()
 _rows = Table("bare_rows", _metadata, Column("id", Integer, primary_key=True),
               Column("account_id", Integer, index=True), Column("name", String(64)))
@@ -38,6 +38,21 @@ def create_rows(url: str) -> None:
     engine.dispose()
 
 
+@asynccontextmanager
+async def _engines(app: FastAPI):
+    """The read routes' engines, made when the server starts (importing this module makes none)."""
+    if database_url := os.environ.get("BARE_DATABASE_URL"):
+        app.state.engine = create_engine(database_url, pool_size=20)
+        app.state.async_engine = create_async_engine(async_url(database_url), pool_size=20)
+    yield
+    if database_url:
+        app.state.engine.dispose()
+        await app.state.async_engine.dispose()
+
+
+app = FastAPI(lifespan=_engines)
+
+
 @app.post("/echo")
 def echo(body: dict) -> dict:
     """A sync route with a JSON body, as our endpoints are: parse, answer, nothing else."""
@@ -50,18 +65,15 @@ async def bare() -> list:
     return []
 
 
-if database_url := os.environ.get("BARE_DATABASE_URL"):
-    _engine = create_engine(database_url, pool_size=20)
-    _async_engine = create_async_engine(async_url(database_url), pool_size=20)
+@app.get("/read")
+def read(request: Request) -> list:
+    """Sync, as the service's endpoints are: the read runs in the thread pool."""
+    with request.app.state.engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(_three_rows)]
 
-    @app.get("/read")
-    def read() -> list:
-        """Sync, as the service's endpoints are: the read runs in the thread pool."""
-        with _engine.connect() as connection:
-            return [dict(row._mapping) for row in connection.execute(_three_rows)]
 
-    @app.get("/read-async")
-    async def read_async() -> list:
-        """Async throughout, with an asyncio driver: no thread pool."""
-        async with _async_engine.connect() as connection:
-            return [dict(row._mapping) for row in await connection.execute(_three_rows)]
+@app.get("/read-async")
+async def read_async(request: Request) -> list:
+    """Async throughout, with an asyncio driver: no thread pool."""
+    async with request.app.state.async_engine.connect() as connection:
+        return [dict(row._mapping) for row in await connection.execute(_three_rows)]

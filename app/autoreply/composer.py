@@ -114,8 +114,9 @@ def compose(services: Services, account_id: str, *, question: str, history: list
                                        min_confidence=min_confidence))
     details = {"sources": draft.sources, "confidence": draft.confidence, "drafter": draft.drafter,
                "notes": list(draft.notes), "query": query}
-    if not draft.answered:  # the drafter's notes say why (nothing to quote, or below min_confidence)
-        return hand_off("the documents do not answer this", **details)
+    if not draft.answered:  # the drafter's last note says why: nothing to quote, or below the line
+        why = f" ({draft.notes[-1]})" if draft.notes else ""
+        return hand_off(f"the documents do not answer this{why}", **details)
     guarded = apply_guardrails(draft.text, sources=draft.sources, customer_text=question,
                                max_chars=min(style.max_reply_chars, MAX_WHATSAPP_CHARS),
                                forbidden_snippets=system_prompt_snippets())

@@ -27,7 +27,8 @@ from app.autoreply.repository import ChatStateRepository, ConversationRepository
 from app.autoreply.styles import style_for
 from app.common import utcnow
 from app.db import unit_of_work
-from app.drafters.base import StyleSpec, Turn
+from app.drafters.base import StyleSpec, Turn, stand_in_min_confidence
+from app.drafters.registry import build_drafter
 from app.errors import ReplybaseError
 from app.gateways.base import is_group_chat
 from app.gateways.registry import get_gateway
@@ -236,12 +237,13 @@ def answer_chat(services: Services, session_id: str, chat_id: str, only_reply_id
     if question is None:
         return None
     started = time.perf_counter()
-    drafter = config.drafter
+    drafter, min_confidence = config.drafter, config.min_confidence
     if drafter == "openai" and "openai_drafter" not in PLANS[plan].features:
         drafter = "extractive"  # the plan changed since the drafter was chosen; noted on the reply below
+        min_confidence = stand_in_min_confidence(min_confidence, build_drafter(services, drafter))
     decision = compose(services, question.account_id, question=question.text, history=question.history,
                        style=question.style, drafter_name=drafter, tags=config.tags,
-                       min_confidence=config.min_confidence, handoff_keywords=config.handoff_keywords,
+                       min_confidence=min_confidence, handoff_keywords=config.handoff_keywords,
                        fallback_message=config.fallback_message, customer_name=question.customer_name)
     if drafter != config.drafter:
         decision.notes.append(f"the {plan} plan does not include the {config.drafter} drafter; used {drafter}")

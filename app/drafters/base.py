@@ -1,6 +1,6 @@
 """The drafter interface: one request shape, one draft shape, one protocol every drafter implements."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Protocol, runtime_checkable
 
 EmojiLevel = Literal["none", "light", "rich"]
@@ -108,8 +108,8 @@ class Drafter(Protocol):
     - `sources` lists only the sources the text was built from (a subset of `request.sources`).
     - `answered` is False when the sources do not answer the question; the text is then empty or
       meaningless and the caller must hand off instead of sending it.
-    - `confidence` is in [0, 1]. Below `request.min_confidence` (or, when that is None, the drafter's own default)
-      the draft is answered=False, with a note saying so.
+    - `confidence` is in [0, 1]. Below `request.min_confidence`, or `default_min_confidence` when that is None,
+      the draft is answered=False, with a note saying why.
     - `notes` explains anything a human reviewing the reply log should know (fallbacks, caveats).
 
     A drafter never states a fact that is not in `request.sources`, and treats the question, the history and
@@ -118,5 +118,17 @@ class Drafter(Protocol):
     """
 
     name: str
+    default_min_confidence: float  # the drafter's own line, on the scale of its own confidence
 
     def draft(self, request: DraftRequest) -> Draft: ...
+
+
+def stand_in_min_confidence(min_confidence: float | None, stand_in: Drafter) -> float | None:
+    """The line for a drafter standing in for the one the session chose (a fallback, or a plan without it): the
+    session's setting is on the chosen drafter's scale, so the stand-in keeps its own line unless the setting is
+    stricter."""
+    return None if min_confidence is None else max(min_confidence, stand_in.default_min_confidence)
+
+
+def for_stand_in(request: DraftRequest, stand_in: Drafter) -> DraftRequest:
+    return replace(request, min_confidence=stand_in_min_confidence(request.min_confidence, stand_in))

@@ -2,7 +2,7 @@
 
 import logging
 
-from app.drafters.base import Draft, Drafter, DrafterError, DraftRequest
+from app.drafters.base import Draft, Drafter, DrafterError, DraftRequest, for_stand_in
 
 logger = logging.getLogger("replybase")
 
@@ -21,11 +21,15 @@ class FallbackDrafter:
         self.drafters = drafters
         self.name = "+".join(drafter.name for drafter in drafters)
 
+    @property
+    def default_min_confidence(self) -> float:
+        return self.drafters[0].default_min_confidence
+
     def draft(self, request: DraftRequest) -> Draft:
         failures: list[str] = []
-        for drafter in self.drafters:
+        for position, drafter in enumerate(self.drafters):
             try:
-                draft = drafter.draft(request)
+                draft = drafter.draft(request if position == 0 else for_stand_in(request, drafter))
             except DrafterError as exc:
                 logger.warning("drafter %s failed (%s): %s", drafter.name, exc.reason, exc)
                 failures.append(f"{drafter.name} failed ({exc.reason}): {exc}")

@@ -47,6 +47,10 @@ class FittedExtractiveDrafter:
     def model(self):
         return load_model()  # cached; read on first use, so the fitting script can list candidates before a model
 
+    @property
+    def default_min_confidence(self) -> float:
+        return self.model.threshold
+
     def draft(self, request: DraftRequest) -> Draft:
         language = question_language(request.question, request.sources)
         candidates = self._candidates(request.sources)
@@ -60,7 +64,7 @@ class FittedExtractiveDrafter:
                              [source.semantic_score or 0.0 for source in request.sources])
         scores = self.model.unit_scores(features)
         confidence = round(self.model.confidence(scores, features), 3)
-        threshold = self.model.threshold if request.min_confidence is None else request.min_confidence
+        threshold = self.default_min_confidence if request.min_confidence is None else request.min_confidence
         if confidence < threshold:
             return self._decline(confidence, f"confidence {confidence:.2f} is below {threshold:.2f}")
         chosen = self._choose(candidates, scores, language)
@@ -73,7 +77,7 @@ class FittedExtractiveDrafter:
 
     def _decline(self, confidence: float, why: str) -> Draft:
         return Draft(text="", sources=[], confidence=confidence, drafter=self.name, answered=False,
-                     notes=[f"no sentence in the sources answers the question: {why}"])
+                     notes=[why])
 
     def _units(self, source: Source) -> tuple[list[Unit], np.ndarray]:
         if source.units is not None and source.unit_vectors is not None and len(source.units):

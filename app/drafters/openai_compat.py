@@ -69,6 +69,8 @@ class OpenAICompatDrafter:
                                   timeout=self.timeout_seconds, max_retries=self.max_retries)
         return self._client
 
+    default_min_confidence = DEFAULT_MIN_CONFIDENCE
+
     def draft(self, request: DraftRequest) -> Draft:
         content = self._complete(chat_messages(request, self.prompts_dir))
         if NO_ANSWER in content:
@@ -83,7 +85,7 @@ class OpenAICompatDrafter:
         # A cited answer is as trustworthy as its best source; citing every source suggests a vague answer.
         focus = 1.0 if len(cited) < max(2, len(request.sources)) else 0.85
         confidence = round(min(1.0, 0.3 + 0.7 * retrieval) * focus, 3)
-        threshold = DEFAULT_MIN_CONFIDENCE if request.min_confidence is None else request.min_confidence
+        threshold = self.default_min_confidence if request.min_confidence is None else request.min_confidence
         if confidence < threshold:
             return Draft(text="", sources=[], confidence=confidence, drafter=self.name, answered=False,
                          notes=[f"the model's reply was not used: confidence {confidence:.2f} is below "

@@ -253,3 +253,17 @@ def test_an_account_moved_to_a_plan_without_auto_reply_is_skipped_saying_so(clie
     run_jobs()
     [reply] = client.get("/api/v2/ai/replies", headers=tenant.headers).json()["items"]
     assert (reply["status"], reply["reason"]) == ("skipped", "the free plan does not include AI auto-reply")
+
+
+def test_a_drafter_standing_in_for_one_the_plan_lost_keeps_its_own_line(knowledge, bot_session, customer,
+                                                                        monkeypatch):
+    from app.accounts.plans import PLANS, Plan
+
+    free = PLANS["free"]  # Free without the openai drafter: give it for the choice, then take it away
+    monkeypatch.setitem(PLANS, "free", Plan("free", free.max_sessions, free.max_documents,
+                                            free.features | {"openai_drafter"}))
+    _, configure = bot_session
+    configure(drafter="openai", min_confidence=0.0)  # on the model's scale: send whatever it cites
+    monkeypatch.setitem(PLANS, "free", free)
+    reply = customer("Do you sell spare parts for tractors in Brazil?")
+    assert reply["status"] == "handoff" and reply["drafter"] == "extractive", reply

@@ -37,22 +37,22 @@ def test_min_confidence_is_left_to_the_drafter_until_set_and_then_decides_both_w
         "title": "Repairs", "text": "We repair bicycles of every brand. A basic tune-up costs £45 and takes a day."})
     run_jobs()
 
-    def preview(min_confidence):
+    def preview(message, min_confidence):
         changed = client.patch(f"{BASE}/{session_id}", json={"min_confidence": min_confidence}, headers=tenant.headers)
         assert changed.status_code == 200 and changed.json()["min_confidence"] == min_confidence, changed.text
         response = client.post("/api/v2/ai/preview", headers=tenant.headers,
-                               json={"message": "how much is a tune up?", "session_id": session_id})
+                               json={"message": message, "session_id": session_id})
         assert response.status_code == 200, response.text
         return response.json()
 
-    by_default = preview(None)
-    assert not by_default["handoff"] and "£45" in by_default["reply"], by_default
-    assert preview(round(by_default["confidence"] + 0.001, 3))["handoff"]
-    assert not preview(by_default["confidence"])["handoff"]
-    assert not preview(0.0)["handoff"]  # a bar of 0 answers whatever can be quoted
-    bold = client.post("/api/v2/ai/preview", headers=tenant.headers,
-                       json={"message": "do you fix motorbikes?", "session_id": session_id}).json()
+    sure = preview("how much is a tune up?", None)
+    assert not sure["handoff"] and "£45" in sure["reply"], sure
+    assert preview("how much is a tune up?", round(sure["confidence"] + 0.001, 3))["handoff"]  # higher: hands off
+    assert not preview("how much is a tune up?", sure["confidence"])["handoff"]
+    assert preview("do you sell pizza?", None)["handoff"]
+    bold = preview("do you sell pizza?", 0.0)  # lower: answers what the drafter's own line hands off
     assert not bold["handoff"] and bold["reply"], bold
+    assert preview("do you sell pizza?", None)["handoff"]  # null gives the line back to the drafter
 
 
 @pytest.mark.parametrize("method", ["put", "patch"])

@@ -1,5 +1,6 @@
 """Dashboard screens through the ASGI app on both databases: what each form changes, seen through the API."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -73,6 +74,10 @@ def test_every_bot_setting_saved_from_the_form_is_what_the_api_reads(client, ten
     page = client.get(f"/bot/{session_id}?saved=1").text
     assert "Saved." in page
     assert [page.count(f'value="{time}"') for time in ("09:00", "12:30", "14:00", "18:00")] == [1, 1, 1, 1]
+    # An empty minimum confidence gives the line back to the drafter, and the page shows it empty.
+    client.post(f"/bot/{session_id}", data=form | {"min_confidence": ""}, follow_redirects=False)
+    assert client.get(f"{API}/ai/auto-reply/{session_id}", headers=tenant.headers).json()["min_confidence"] is None
+    assert re.search(r'name="min_confidence"[^>]* value=""', client.get(f"/bot/{session_id}").text)
 
 
 def test_a_style_profile_is_created_and_edited_rule_by_rule(client, tenant):

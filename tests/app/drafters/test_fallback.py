@@ -77,3 +77,16 @@ def test_openai_down_and_nothing_answerable_hands_off(settings, fake_openai, ext
     draft = ask(openai_then_extractive(settings, extractive), "Do you sell pizza?", UNRELATED)
     assert draft.answered is False
     assert draft.notes[0].startswith("openai failed (bad response)")
+
+
+def test_a_stand_in_keeps_its_own_line_when_the_setting_is_on_the_chosen_drafters_scale(settings, fake_openai,
+                                                                                       extractive):
+    # A session that lets openai answer at any confidence does not let the offline drafter, standing in, answer a
+    # question it would hand off; a stricter setting still binds it.
+    fake_openai.mode = "error"
+    pizza = DraftRequest("Do you sell pizza?", UNRELATED, StyleSpec.neutral(), min_confidence=0.0)
+    assert extractive.draft(pizza).answered  # the setting alone would let it quote the opening hours
+    assert not openai_then_extractive(settings, extractive).draft(pizza).answered
+    sunday = DraftRequest("Are you open on Sunday?", SOURCES, StyleSpec.neutral(), min_confidence=0.999)
+    stand_in = openai_then_extractive(settings, extractive).draft(sunday)
+    assert stand_in.drafter == "extractive" and not stand_in.answered
