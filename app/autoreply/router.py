@@ -3,11 +3,11 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from app.accounts.plans import PlanFeatureRequired
+from app.autoreply import evaluation, replies, service
 from app.autoreply import preview as preview_service
-from app.autoreply import replies, service
 from app.autoreply.schemas import (ApproveRequest, AutoReplyChanges, AutoReplyConfig, AutoReplyPublic,
-                                   ChatStatePublic, PauseRequest, PreviewRequest, PreviewResponse, ReplyPage,
-                                   ReplyPublic)
+                                   ChatStatePublic, EvaluationRequest, EvaluationResponse, PauseRequest,
+                                   PreviewRequest, PreviewResponse, ReplyPage, ReplyPublic)
 from app.deps import Offset, RequireScope, ServicesDep, SessionDep
 from app.errors import Conflict, NotFound, error_responses
 
@@ -82,3 +82,11 @@ def reject_reply(reply_id: str, principal: AiWrite, session: SessionDep):
 def preview(body: PreviewRequest, principal: AiRead, services: ServicesDep):
     """Draft a reply without sending it: the playground for tuning a style profile."""
     return preview_service.preview(services, principal, body)
+
+
+@router.post("/evaluate", response_model=EvaluationResponse, responses=error_responses(NotFound, PlanFeatureRequired))
+def evaluate(body: EvaluationRequest, principal: AiRead, services: ServicesDep):
+    """Ask the bot your own test questions (with the facts a right reply holds, or none for questions your documents
+    do not cover): what it would send each, and how many it gets right, wrong or hands off at each
+    `min_confidence`. Nothing is sent or logged."""
+    return evaluation.evaluate(services, principal, body)

@@ -146,6 +146,67 @@ class PreviewRequest(RequestBody):
     history: list[PreviewTurn] = Field(default_factory=list, max_length=50)
 
 
+MAX_EVALUATION_QUESTIONS = 100  # about 2 s of drafting offline; with a remote model, as many model calls
+
+
+class EvaluationQuestion(RequestBody):
+    message: str = Field(min_length=1, max_length=4096, examples=["How much is a basic tune-up?"])
+    expect: list[str] = Field(
+        default_factory=list, max_length=10, examples=[["£45"]],
+        description="Facts a right reply contains, each as written (case and spacing ignored); empty: a question the "
+                    "documents do not cover, which the bot should hand off")
+
+    @field_validator("expect")
+    @classmethod
+    def _facts_not_blank(cls, facts: list[str]) -> list[str]:
+        if any(not fact.strip() or len(fact) > 500 for fact in facts):
+            raise ValueError("each expected fact is 1 to 500 characters")
+        return facts
+
+
+class EvaluationRequest(RequestBody):
+    questions: list[EvaluationQuestion] = Field(min_length=1, max_length=MAX_EVALUATION_QUESTIONS)
+    session_id: str | None = Field(default=None, description="Use this session's settings (drafter, tags, "
+                                                             "min_confidence); default settings otherwise")
+    lines: list[float] = Field(default=[0.3, 0.4, 0.5, 0.6, 0.7], min_length=1, max_length=20,
+                               description="The min_confidence values to compare")
+
+    @field_validator("lines")
+    @classmethod
+    def _lines_are_confidences(cls, lines: list[float]) -> list[float]:
+        if any(not 0 <= line <= 1 for line in lines):
+            raise ValueError("each line is a confidence between 0 and 1")
+        return sorted(set(lines))
+
+
+Outcome = Literal["right", "wrong", "handed_off", "uncovered_handed_off", "uncovered_answered"]
+
+
+class EvaluatedQuestion(BaseModel):
+    message: str
+    reply: str  # what the bot would send if it answered (the hand-off text when it cannot answer at any line)
+    confidence: float
+    sent: bool  # at the session's line
+    outcome: Outcome  # at the session's line
+    reason: str | None = None
+
+
+class EvaluationLine(BaseModel):
+    min_confidence: float
+    right: int
+    wrong: int
+    handed_off: int
+    uncovered_handed_off: int
+    uncovered_answered: int
+
+
+class EvaluationResponse(BaseModel):
+    line: float = Field(description="The line the bot uses now: the session's min_confidence, or its drafter's own")
+    drafter: str
+    questions: list[EvaluatedQuestion]
+    lines: list[EvaluationLine]
+
+
 class PreviewResponse(BaseModel):
     reply: str
     sources: list[dict]

@@ -33,6 +33,11 @@ def preview(client, tenant):
     return client.post("/api/v2/ai/preview", json={"message": "When do you open?"}, headers=tenant.headers)
 
 
+def evaluate(client, tenant):
+    return client.post("/api/v2/ai/evaluate", json={"questions": [{"message": "When do you open?"}]},
+                       headers=tenant.headers)
+
+
 def choose_openai_drafter(client, tenant):
     session_id = new_session(client, tenant)
     return client.put(f"/api/v2/ai/auto-reply/{session_id}", json={"drafter": "openai"}, headers=tenant.headers)
@@ -46,7 +51,7 @@ def bulk_send(client, tenant):
 # Each advertised feature and the requests it gates.
 GATES = {
     "knowledge_base": [upload, add_text],
-    "auto_reply": [enable_auto_reply, preview],
+    "auto_reply": [enable_auto_reply, preview, evaluate],
     "openai_drafter": [choose_openai_drafter],
     "bulk_messages": [bulk_send],
 }
