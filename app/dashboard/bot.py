@@ -1,16 +1,18 @@
-"""The bot per session: every auto-reply setting as a form, and the playground (a preview, nothing sent)."""
+"""The bot per session: every auto-reply setting as a form, the playground (a preview, nothing sent) and test
+questions (an evaluation: what each minimum confidence would do)."""
 
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 from starlette.datastructures import FormData
 
+from app.autoreply import evaluation, service
 from app.autoreply import preview as preview_service
-from app.autoreply import service
-from app.autoreply.schemas import DAYS, AutoReplyConfig, PreviewRequest
+from app.autoreply.schemas import DAYS, AutoReplyConfig, EvaluationRequest, PreviewRequest
 from app.dashboard.login import User
 from app.dashboard.web import DashboardRoute, redirect, render
 from app.deps import ServicesDep, SessionDep
+from app.errors import Unprocessable
 from app.sessions import service as sessions_service
 from app.styles import service as styles_service
 
@@ -76,3 +78,26 @@ def playground(request: Request, session_id: str, user: User, services: Services
     """What the bot would answer this customer now, with the session's saved settings; nothing is sent."""
     answer = preview_service.preview(services, user, PreviewRequest(message=message, session_id=session_id))
     return render(request, "_preview.html", message=message, answer=answer)
+
+
+def questions_from_form(answered: str, uncovered: str) -> list[dict]:
+    """"question => fact; fact" lines (a right reply holds every fact), then questions the documents do not cover."""
+    questions = []
+    for number, line in enumerate(answered.splitlines(), start=1):
+        if not line.strip():
+            continue
+        message, arrow, facts = line.partition("=>")
+        if not arrow:
+            raise Unprocessable(f"Line {number} of the answered questions has no =>: write what a right reply says "
+                                "after it, as in: How much is a tune-up? => £45")
+        questions.append({"message": message.strip(), "expect": [f.strip() for f in facts.split(";") if f.strip()]})
+    questions += [{"message": line.strip()} for line in uncovered.splitlines() if line.strip()]
+    return questions
+
+
+@router.post("/{session_id}/evaluate")
+def test_questions(request: Request, session_id: str, user: User, services: ServicesDep,
+                   answered: Annotated[str, Form()] = "", uncovered: Annotated[str, Form()] = ""):
+    """The session's bot asked every test question at once, with the saved settings; nothing is sent."""
+    body = EvaluationRequest(questions=questions_from_form(answered, uncovered), session_id=session_id)
+    return render(request, "_evaluation.html", result=evaluation.evaluate(services, user, body))

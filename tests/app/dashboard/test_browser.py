@@ -112,6 +112,11 @@ def test_sandbox_session_pdf_becomes_ready_and_the_playground_cites_it(page):
     expect(page.locator("#preview-reply")).to_contain_text("12")
     expect(page.locator("#preview .sources .source").first).to_contain_text("handbook")
     screenshot(page, "playground")
+    page.get_by_label("Questions your documents answer").fill("How much does a puncture repair cost? => 12")
+    page.get_by_label("Questions they do not cover").fill("Do you sell pizza?")
+    page.get_by_role("button", name="Test the bot").click()
+    expect(page.locator("#evaluation .outcome")).to_have_text(["right", "uncovered handed off"])
+    screenshot(page, "test-questions")
 
 
 def test_review_mode_draft_is_edited_approved_and_shown_sent_in_the_inbox(page, service):

@@ -80,6 +80,24 @@ def test_every_bot_setting_saved_from_the_form_is_what_the_api_reads(client, ten
     assert re.search(r'name="min_confidence"[^>]* value=""', client.get(f"/bot/{session_id}").text)
 
 
+def test_test_questions_show_each_outcome_and_what_each_line_would_do(client, tenant, run_jobs):
+    session_id = client.post(f"{API}/sessions", json={"name": "Shop"}, headers=tenant.headers).json()["id"]
+    client.post(f"{KB}/text", headers=tenant.headers, json={
+        "title": "Repairs", "text": "We repair bicycles of every brand. A basic tune-up costs £45 and takes a day."})
+    run_jobs()
+    log_in(client, tenant)
+    result = client.post(f"/bot/{session_id}/evaluate", data={
+        "answered": "How much is a tune-up? => £45\n\nHow long does a tune-up take? => a day; £99",
+        "uncovered": "Do you sell pizza?"})
+    assert result.status_code == 200, result.text
+    outcomes = re.findall(r'class="outcome">([^<]+)</td>', result.text)
+    assert outcomes == ["right", "wrong", "uncovered handed off"]  # "£99" is not what a right reply says
+    assert 'class="line">0.50<' in result.text
+    assert len(re.findall(r'"Minimum confidence">0\.\d</td>', result.text)) == 5
+    missing_arrow = client.post(f"/bot/{session_id}/evaluate", data={"answered": "How much is a tune-up?"})
+    assert missing_arrow.status_code == 422 and "Line 1 of the answered questions has no =&gt;" in missing_arrow.text
+
+
 def test_a_style_profile_is_created_and_edited_rule_by_rule(client, tenant):
     log_in(client, tenant)
     created = client.post("/bot/styles/new", data={"name": "Shop voice"}, follow_redirects=False)
