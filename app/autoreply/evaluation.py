@@ -23,8 +23,9 @@ def evaluate(services: Services, principal: Principal, body: EvaluationRequest) 
                  for question in body.questions]
     pairs = list(zip(body.questions, decisions))
     questions = [EvaluatedQuestion(message=question.message, reply=decision.text, confidence=decision.confidence,
-                                   sent=_sent(decision, line), outcome=_outcome(question, decision, line),
-                                   reason=decision.reason) for question, decision in pairs]
+                                   sent=_sent(decision, line), drafted=not decision.handoff,
+                                   outcome=_outcome(question, decision, line),
+                                   reason=_why_not_sent(decision, line)) for question, decision in pairs]
     lines = [EvaluationLine(min_confidence=at, **_tally([_outcome(q, d, at) for q, d in pairs]))
              for at in body.lines]
     return EvaluationResponse(line=line, drafter=config.drafter, questions=questions, lines=lines)
@@ -32,6 +33,12 @@ def evaluate(services: Services, principal: Principal, body: EvaluationRequest) 
 
 def _sent(decision: Decision, line: float) -> bool:
     return not decision.handoff and decision.confidence >= line
+
+
+def _why_not_sent(decision: Decision, line: float) -> str | None:
+    if decision.handoff:
+        return decision.reason  # at any line: nothing to quote, a request for a person, the guardrails
+    return None if _sent(decision, line) else f"confidence {decision.confidence:.2f} is below {line:.2f}"
 
 
 def _outcome(question: EvaluationQuestion, decision: Decision, line: float) -> Outcome:

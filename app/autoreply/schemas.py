@@ -187,8 +187,9 @@ class EvaluatedQuestion(BaseModel):
     reply: str  # what the bot would send if it answered (the hand-off text when it cannot answer at any line)
     confidence: float
     sent: bool  # at the session's line
+    drafted: bool  # a lower line would send `reply` (False: the bot hands off at any line, `reason` says why)
     outcome: Outcome  # at the session's line
-    reason: str | None = None
+    reason: str | None = None  # why it is not sent at the session's line
 
 
 class EvaluationLine(BaseModel):

@@ -17,6 +17,8 @@ def test_each_question_is_judged_at_the_bots_line_and_counted_at_every_other(cli
     assert phone["outcome"] == "right"
     assert wrong_test["outcome"] == "wrong" and wrong_test["reply"] == tune_up["reply"]
     assert pizza["outcome"] == "uncovered_handed_off" and not pizza["sent"] and pizza["confidence"] < 0.5
+    assert pizza["reason"] == f"confidence {pizza['confidence']:.2f} is below 0.50" and tune_up["reason"] is None
+    assert pizza["drafted"] and pizza["reply"]  # what a lower line would send
     at = {line["min_confidence"]: line for line in body["lines"]}
     assert at[0.5] == {"min_confidence": 0.5, "right": 2, "wrong": 1, "handed_off": 0, "uncovered_handed_off": 1,
                        "uncovered_answered": 0}

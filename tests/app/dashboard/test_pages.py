@@ -93,6 +93,7 @@ def test_test_questions_show_each_outcome_and_what_each_line_would_do(client, te
     outcomes = re.findall(r'class="outcome">([^<]+)</td>', result.text)
     assert outcomes == ["right", "wrong", "uncovered handed off"]  # "£99" is not what a right reply says
     assert 'class="line">0.50<' in result.text
+    assert "Hands off (confidence 0." in result.text and "With a lower minimum it would say:" in result.text
     assert len(re.findall(r'"Minimum confidence">0\.\d</td>', result.text)) == 5
     missing_arrow = client.post(f"/bot/{session_id}/evaluate", data={"answered": "How much is a tune-up?"})
     assert missing_arrow.status_code == 422 and "Line 1 of the answered questions has no =&gt;" in missing_arrow.text
