@@ -1,11 +1,14 @@
 """A business's own test questions, asked of the bot at once: what it would send, and what each min_confidence
 would do, so the line is chosen on the business's documents and questions rather than ours."""
 
+from typing import get_args
+
 from app.auth.principal import Principal
 from app.autoreply.composer import Decision, compose
 from app.autoreply.preview import playground
 from app.autoreply.schemas import (EvaluatedQuestion, EvaluationLine, EvaluationQuestion, EvaluationRequest,
                                    EvaluationResponse, Outcome)
+from app.drafters.base import below_line, line_of
 from app.drafters.registry import build_drafter
 from app.state import Services
 
@@ -14,9 +17,7 @@ EVERY_DRAFT = 0.0  # asked once at no line: a draft's text and confidence do not
 
 def evaluate(services: Services, principal: Principal, body: EvaluationRequest) -> EvaluationResponse:
     config, style = playground(services, principal, body.session_id, None)
-    line = config.min_confidence
-    if line is None:
-        line = build_drafter(services, config.drafter).default_min_confidence
+    line = line_of(build_drafter(services, config.drafter), config.min_confidence)
     decisions = [compose(services, principal.account_id, question=question.message, history=[], style=style,
                          drafter_name=config.drafter, tags=config.tags, min_confidence=EVERY_DRAFT,
                          handoff_keywords=config.handoff_keywords, fallback_message=config.fallback_message)
@@ -38,7 +39,7 @@ def _sent(decision: Decision, line: float) -> bool:
 def _why_not_sent(decision: Decision, line: float) -> str | None:
     if decision.handoff:
         return decision.reason  # at any line: nothing to quote, a request for a person, the guardrails
-    return None if _sent(decision, line) else f"confidence {decision.confidence:.2f} is below {line:.2f}"
+    return None if _sent(decision, line) else below_line(decision.confidence, line)
 
 
 def _outcome(question: EvaluationQuestion, decision: Decision, line: float) -> Outcome:
@@ -56,5 +57,4 @@ def _normal(text: str) -> str:
 
 
 def _tally(outcomes: list[Outcome]) -> dict[str, int]:
-    return {kind: outcomes.count(kind)
-            for kind in ("right", "wrong", "handed_off", "uncovered_handed_off", "uncovered_answered")}
+    return {kind: outcomes.count(kind) for kind in get_args(Outcome)}

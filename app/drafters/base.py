@@ -123,6 +123,15 @@ class Drafter(Protocol):
     def draft(self, request: DraftRequest) -> Draft: ...
 
 
+def line_of(drafter: Drafter, min_confidence: float | None) -> float:
+    """The confidence a draft needs to be sent: the session's setting, or the drafter's own line."""
+    return drafter.default_min_confidence if min_confidence is None else min_confidence
+
+
+def below_line(confidence: float, line: float) -> str:
+    return f"confidence {confidence:.2f} is below {line:.2f}"
+
+
 def stand_in_min_confidence(min_confidence: float | None, stand_in: Drafter) -> float | None:
     """The line for a drafter standing in for the one the session chose (a fallback, or a plan without it): the
     session's setting is on the chosen drafter's scale, so the stand-in keeps its own line unless the setting is

@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 from app.drafters.answer_model import load_model
-from app.drafters.base import Draft, DraftRequest, Source
+from app.drafters.base import Draft, DraftRequest, Source, below_line, line_of
 from app.drafters.dressing import dress
 from app.drafters.features import Candidate, featurise, terms
 from app.drafters.injection import looks_like_injection
@@ -64,9 +64,9 @@ class FittedExtractiveDrafter:
                              [source.semantic_score or 0.0 for source in request.sources])
         scores = self.model.unit_scores(features)
         confidence = round(self.model.confidence(scores, features), 3)
-        threshold = self.default_min_confidence if request.min_confidence is None else request.min_confidence
-        if confidence < threshold:
-            return self._decline(confidence, f"confidence {confidence:.2f} is below {threshold:.2f}")
+        line = line_of(self, request.min_confidence)
+        if confidence < line:
+            return self._decline(confidence, below_line(confidence, line))
         chosen = self._choose(candidates, scores, language)
         used = sorted({candidate.source_index for candidate in chosen})
         sources = [request.sources[i] for i in used]

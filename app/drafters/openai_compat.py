@@ -4,7 +4,7 @@ import re
 from pathlib import Path
 
 from app.drafters.base import (Draft, DrafterBadResponse, DrafterNotConfigured, DrafterTimeout, DrafterUnavailable,
-                               DraftRequest)
+                               DraftRequest, below_line, line_of)
 from app.drafters.dressing import dress
 from app.drafters.templates import NO_ANSWER, render_template
 
@@ -85,11 +85,10 @@ class OpenAICompatDrafter:
         # A cited answer is as trustworthy as its best source; citing every source suggests a vague answer.
         focus = 1.0 if len(cited) < max(2, len(request.sources)) else 0.85
         confidence = round(min(1.0, 0.3 + 0.7 * retrieval) * focus, 3)
-        threshold = self.default_min_confidence if request.min_confidence is None else request.min_confidence
-        if confidence < threshold:
+        line = line_of(self, request.min_confidence)
+        if confidence < line:
             return Draft(text="", sources=[], confidence=confidence, drafter=self.name, answered=False,
-                         notes=[f"the model's reply was not used: confidence {confidence:.2f} is below "
-                                f"{threshold:.2f}"])
+                         notes=[f"the model's reply was not used: {below_line(confidence, line)}"])
         text = dress(body, request.style, customer_name=request.customer_name, history=request.history)
         return Draft(text=text, sources=sources, confidence=confidence, drafter=self.name, answered=True)
 

@@ -111,7 +111,7 @@ def _store(session: Session, services: Services, document: Document, result: Ing
     rows = [Chunk(account_id=document.account_id, document_id=document.id, ordinal=c.ordinal, text=c.text,
                   page=c.page, section=c.section, content_hash=c.content_hash,
                   embedding=np.asarray(c.vector, dtype=np.float32).tobytes(),
-                  # None when units were not embedded (only the fitted decision reads them): a later ingestion
+                  # None when units were not embedded (a bench of the chunk embedding alone): a later ingestion
                   # with them on computes them instead of reusing an empty list.
                   units=stored_units(c.units) if c.units else None,
                   unit_vectors=np.asarray(c.unit_vectors, dtype=np.float32).tobytes() if c.units else None,
